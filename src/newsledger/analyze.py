@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from newsledger import nlp as nlp_mod
 from newsledger.clean import clean
 from newsledger.extract.entities import extract_entities
+from newsledger.extract.quotes import extract_quotes
 from newsledger.model import Analysis, Article, Failure, RawDoc
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ def nlp_text(article: Article) -> str:
 def extract(article: Article, doc: Doc) -> Analysis:
     """Records from one parsed document. Plain data only: nothing from spaCy escapes."""
     entities = extract_entities(doc, article)
-    return Analysis(article=article, entities=entities)
+    quotes = extract_quotes(doc, article, entities)
+    return Analysis(article=article, entities=entities, quotes=quotes)
 
 
 def _label(raw: RawDoc) -> str:
