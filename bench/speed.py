@@ -72,8 +72,10 @@ def main() -> int:
     b, o = statistics.median(bare), statistics.median(ours)
     fig = {
         "docs": docs, "words": words, "rounds": a.rounds,
-        "bare_spacy": {"seconds": round(b, 2), "docs_per_s": round(docs / b, 1), "words_per_s": round(words / b)},
-        "analyze": {"seconds": round(o, 2), "docs_per_s": round(docs / o, 1), "words_per_s": round(words / o)},
+        "bare_spacy": {"seconds": round(b, 2), "docs_per_s": round(docs / b, 1),
+                       "words_per_s": round(words / b)},
+        "analyze": {"seconds": round(o, 2), "docs_per_s": round(docs / o, 1),
+                    "words_per_s": round(words / o)},
         "ratio": round(b / o, 3),
     }
     print(f"{docs} docs, {words} words, median of {a.rounds} rounds (whole process each)")

@@ -82,9 +82,9 @@ def run_analyze(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return EXIT_USAGE
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     progress = not args.quiet and err.isatty() and (args.out or not out.isatty())
-    failed = done = 0
-    for rec in analyze_stream(read_sources(args.inputs, jsonl=args.jsonl, max_bytes=max_bytes), nlp):
-        done += 1
+    failed = 0
+    records = analyze_stream(read_sources(args.inputs, jsonl=args.jsonl, max_bytes=max_bytes), nlp)
+    for done, rec in enumerate(records, 1):
         if isinstance(rec, Failure):
             failed += 1
             _write_error(err, rec)

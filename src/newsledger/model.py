@@ -216,7 +216,8 @@ def to_dict(a: Analysis) -> dict[str, Any]:
             for e in a.entities
         ],
         "quotes": [
-            {**asdict(q), "speaker": _plain(q.speaker), "cue": _plain(q.cue), "via": [asdict(v) for v in q.via]}
+            {**asdict(q), "speaker": _plain(q.speaker), "cue": _plain(q.cue),
+             "via": [asdict(v) for v in q.via]}
             for q in a.quotes
         ],
         "events": [_event_dict(ev) for ev in a.events],

@@ -25,7 +25,8 @@ def summary(a: Analysis) -> str:
         lines.append("   people:")
         for e in sorted(people, key=lambda e: -len(e.mentions)):
             extra = ", ".join(x for x in (", ".join(e.roles), e.affiliation or "") if x)
-            lines.append(f"     • {e.name}" + (f" ({extra})" if extra else "") + f" — {len(e.mentions)} mentions")
+            label = f"{e.name} ({extra})" if extra else e.name
+            lines.append(f"     • {label} — {len(e.mentions)} mentions")
     others = [e for e in a.entities if e.type != "PERSON"]
     if others:
         top = sorted(others, key=lambda e: -len(e.mentions))[:8]

@@ -95,8 +95,8 @@ def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | 
         except OSError as exc:
             return Failure(doc_id, label, "read", f"cannot read file: {exc.strerror or exc}")
     suffix = Path(label).suffix.lower()
-    fmt = "html" if suffix in HTML_SUFFIXES or (suffix not in {".txt", ".text"} and _HTML_SNIFF.match(data[:512]))\
-        else "text"
+    sniffed_html = suffix not in {".txt", ".text"} and bool(_HTML_SNIFF.match(data[:512]))
+    fmt = "html" if suffix in HTML_SUFFIXES or sniffed_html else "text"
     return _doc_from_bytes(doc_id, label, data, fmt, max_bytes)
 
 
