@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from conftest import EXAMPLES
@@ -27,7 +25,8 @@ def excluded_texts(a: Analysis) -> list[str]:
 def test_seed_text_is_verbatim_with_header(seed, seed_path):
     assert seed.article.text == seed_path.read_text(encoding="utf-8")
     assert seed.article.published == "2025-10-08"
-    assert seed.article.title == "Carney calls for “maximum pressure” on Russia while Putin threatens the allies"
+    assert seed.article.title == (
+        "Carney calls for “maximum pressure” on Russia while Putin threatens the allies")
 
 
 def test_seed_junk_is_excluded_and_no_sentence_is(seed):
@@ -39,8 +38,8 @@ def test_seed_junk_is_excluded_and_no_sentence_is(seed):
     assert {"About The Author", "Leave a Reply"} <= set(junk)
     assert any(j.startswith("Your email address will not be published") for j in junk)
     assert any(u.startswith("https://i.cbc.ca/") for u in seed.article.images)
-    for j in junk:  # nothing that reads as a sentence of the article
-        assert not re.search(r"\b(said|says|told|announced)\b.*[.”]$", j) or j.startswith(("Look", "Putin says"))
+    # Those eight plus the header's date line (kept as published_evidence): nothing else.
+    assert len(junk) == 9 and "October 8, 2025" in junk
     body = seed.article.text
     for sentence in ("Canada and other allies must maintain", "Carney announced funding for the first time",
                      "Canada is also committed to buying drone"):
