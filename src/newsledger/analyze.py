@@ -8,13 +8,18 @@ in one document becomes a Failure record; the stream goes on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from newsledger import nlp as nlp_mod
 from newsledger.clean import clean
+from newsledger.extract.amounts import extract_amounts
+from newsledger.extract.dating import date_of
 from newsledger.extract.entities import extract_entities
+from newsledger.extract.events import extract_events
 from newsledger.extract.quotes import extract_quotes
+from newsledger.extract.timex import extract_timexes
 from newsledger.model import Analysis, Article, Failure, RawDoc
 
 if TYPE_CHECKING:
@@ -42,8 +47,13 @@ def nlp_text(article: Article) -> str:
 def extract(article: Article, doc: Doc) -> Analysis:
     """Records from one parsed document. Plain data only: nothing from spaCy escapes."""
     entities = extract_entities(doc, article)
-    quotes = extract_quotes(doc, article, entities)
-    return Analysis(article=article, entities=entities, quotes=quotes)
+    timexes = extract_timexes(doc, article)
+    quotes = tuple(replace(q, date=d, date_basis=basis) for q in extract_quotes(doc, article, entities)
+                   for d, basis in [date_of(q.start, q.end, doc, timexes, article)])
+    amounts = extract_amounts(doc, article, entities)
+    events = extract_events(doc, article, entities, quotes, amounts, timexes)
+    return Analysis(article=article, entities=entities, quotes=quotes, events=events, amounts=amounts,
+                    timexes=timexes)
 
 
 def _label(raw: RawDoc) -> str:

@@ -116,6 +116,9 @@ class Quote:
     cue: Span | None
     via: tuple[Ref, ...] = ()
     date: str | None = None
+    # How `date` was found: "sentence" (a time expression in its sentence), "governing" (the nearest
+    # governing one before it), "reference" (the article's reference date), None when unknown.
+    date_basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +146,9 @@ class Event:
     trigger: Span
     evidence: tuple[int, int]
     date: str | None = None
+    date_basis: str | None = None  # as Quote.date_basis
     amounts: tuple[str, ...] = ()
-    quote: str | None = None
+    quote: str | None = None  # the id of the quote whose claim reports this event
 
 
 @dataclass(frozen=True, slots=True)
