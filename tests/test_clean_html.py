@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from newsledger.clean.html import _authors, clean_html
+from newsledger.clean.html import clean_html
+from newsledger.clean.page_meta import authors as _authors
 from newsledger.model import Article, RawDoc
 
 BODY = [
