@@ -1,0 +1,172 @@
+"""Speakers: the source phrase of an attribution as a Ref — the mention in this attribution, resolved to
+an entity when the text allows it.
+
+Names and role nouns the entity stage clustered ("Mr. Carney", "the Prime Minister") resolve through
+their mention. "he"/"she" resolve to the most salient earlier person of a compatible gender: in the
+same sentence before the pronoun, then up to three sentences back, preferring a person who was a
+source of an earlier attribution, then a sentence subject. Names inside quotation marks are passed
+over (the narrator's "he" is not someone the speaker talked about). Gender comes from the person's
+given name, an honorific or gendered title next to a mention, or an earlier pronoun resolved to them.
+Anything else ("a Kremlin spokesperson", "the ministry", "they") stays as written, unresolved.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+
+from newsledger.model import Entity, Mention, Ref
+
+_PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
+_UNRESOLVED_PRONOUNS = {"i", "we", "you", "they", "it", "them", "us", "one", "me"}
+_NP_LEFT = {"det", "poss", "compound", "amod", "nmod", "nummod", "quantmod", "case", "punct"}
+_BACK = 3  # sentences searched back for a pronoun's antecedent
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return [ln.split("\t") for ln in lines[1:]]
+
+
+# Gender cues from the entity stage's lexicons (read only): given names, and gendered titles/honorifics.
+_GIVEN = {r[0]: r[1] for r in _rows("given_names.tsv") if len(r) >= 2 and r[1] in ("m", "f")}
+_TITLE_GENDER = {r[0]: r[3] for r in _rows("roles.tsv") if len(r) >= 4 and r[3] in ("m", "f")}
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int  # char start of the mention
+    entity: Entity
+    sent: int
+    rank: int  # 2: source of an attribution, 1: a subject, 0: other
+
+
+class Speakers:
+    """Per-document speaker resolution over the parse and the entity clusters."""
+
+    def __init__(self, doc: Doc, text: str, entities: tuple[Entity, ...], in_quote: bytearray,
+                 tok_starts: list[int], sent_of: list[int]) -> None:
+        self.doc, self.text, self.in_quote = doc, text, in_quote
+        self.entities = entities
+        self.tok_starts = tok_starts  # char offset of each token
+        self.sent_of = sent_of  # sentence number of each token
+        self.tok_ment: dict[int, tuple[Entity, Mention]] = {}
+        self.gender: dict[str, str] = {}
+        self._spans: list[tuple[Entity, Mention, int, int]] = []
+        for ent in entities:
+            if ent.type == "PERSON":
+                self.gender[ent.id] = self._gender_of(ent)
+            for m in ent.mentions:
+                a = bisect_left(self.tok_starts, m.start)
+                b = bisect_left(self.tok_starts, m.end)
+                for i in range(a, b):
+                    self.tok_ment.setdefault(i, (ent, m))
+                self._spans.append((ent, m, a, b))
+        self.by_sent: dict[int, list[_Cand]] = {}
+
+    def rank(self, sources: set[int]) -> None:
+        """Salience of each person mention for pronouns: sources of attributions first, then subjects."""
+        doc = self.doc
+        for ent, m, a, b in self._spans:
+            if ent.type != "PERSON" or a >= len(doc) or self.in_quote[a]:
+                continue
+            head = doc[a:b].root if b > a else doc[a]
+            rank = 2 if any(i in sources for i in range(a, b)) else int(head.dep_ in ("nsubj", "nsubjpass"))
+            self.by_sent.setdefault(self.sent_of[a], []).append(_Cand(m.start, ent, self.sent_of[a], rank))
+
+    def is_name(self, i: int) -> bool:
+        hit = self.tok_ment.get(i)
+        return hit is not None and hit[0].type in ("PERSON", "ORG", "NORP")
+
+    def _gender_of(self, ent: Entity) -> str:
+        first = ent.name.split()[0] if ent.name.split() else ""
+        if first in _GIVEN:
+            return _GIVEN[first]
+        for m in ent.mentions:
+            before = self.text[max(0, m.start - 14) : m.start].lower().split()
+            if before and before[-1] in _TITLE_GENDER:
+                return _TITLE_GENDER[before[-1]]
+            words = m.text.lower().split()
+            if words and words[-1] in _TITLE_GENDER:  # "the spokeswoman"
+                return _TITLE_GENDER[words[-1]]
+        return ""
+
+    # -- refs ------------------------------------------------------------------------------------
+
+    def ref(self, head: int, rel: int | None = None) -> Ref | None:
+        """The Ref of the source phrase headed by token `head` (`rel`: a relative pronoun standing for it)."""
+        doc = self.doc
+        tok = doc[head]
+        if rel is not None:
+            r = doc[rel]
+            inner = self.ref(head)
+            if inner is None:
+                return None
+            return Ref(inner.entity, inner.name, r.idx, r.idx + len(r.text))
+        low = tok.lower_
+        if tok.pos_ == "PRON" or low in _PRONOUN_GENDER or low in _UNRESOLVED_PRONOUNS:
+            return self._pronoun(tok)
+        hit = self.tok_ment.get(head) or self._ment_in(tok)
+        if hit is not None:
+            ent, m = hit
+            return Ref(ent.id, ent.name, m.start, m.end)
+        for c in tok.children:  # "Carter's press secretary, Peter Cook"
+            if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
+                ent, m = hit
+                return Ref(ent.id, ent.name, m.start, m.end)
+        a, b = self._np(tok)
+        return Ref(None, self.text[a:b], a, b)
+
+    def _ment_in(self, tok: Token) -> tuple[Entity, Mention] | None:
+        """A mention among the head's flat name parts ("Sen." + "Warren" parsed with another head)."""
+        for c in tok.children:
+            if c.dep_ in ("compound", "flat") and c.i > tok.i and (hit := self.tok_ment.get(c.i)) is not None:
+                return hit
+        return None
+
+    def _np(self, tok: Token) -> tuple[int, int]:
+        """Char span of the noun phrase headed by tok: its left modifiers and the head."""
+        doc = self.doc
+        a = tok.i
+        for c in tok.children:
+            if c.i < tok.i and c.dep_ in _NP_LEFT and c.left_edge.i < a:
+                a = c.left_edge.i
+        while a < tok.i and (doc[a].is_punct or doc[a].is_space):
+            a += 1
+        b = tok.i + 1
+        for c in tok.children:
+            if c.i > tok.i and c.dep_ in ("compound", "flat") and c.i + 1 > b:
+                b = c.i + 1
+        return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+
+    def _pronoun(self, tok: Token) -> Ref:
+        span = (tok.idx, tok.idx + len(tok.text))
+        g = _PRONOUN_GENDER.get(tok.lower_)
+        ent = self.antecedent(tok.i, g) if g else None
+        if ent is None:
+            return Ref(None, tok.text, *span)
+        if not self.gender.get(ent.id):
+            self.gender[ent.id] = g or ""  # later "she" will not pick the man "he" meant
+        return Ref(ent.id, ent.name, *span)
+
+    def antecedent(self, i: int, gender: str) -> Entity | None:
+        """The most salient earlier person of a compatible gender (see the module docstring)."""
+        s = self.sent_of[i]
+        pos = self.tok_starts[i]
+        for k in range(s, max(-1, s - _BACK - 1), -1):
+            best: _Cand | None = None
+            for c in self.by_sent.get(k, ()):
+                if c.start >= pos:
+                    continue
+                if self.gender.get(c.entity.id, "") not in ("", gender):
+                    continue
+                if best is None or c.rank > best.rank:
+                    best = c
+            if best is not None:
+                return best.entity
+        return None
+

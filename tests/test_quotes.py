@@ -1,0 +1,318 @@
+"""Quotes and speakers (extract/quotes.py and its helpers), on sentences written for each pattern.
+
+Every test runs the real pipeline (clean → spaCy → entities → quotes) through `analyze`, except the
+excluded-text test, which builds an Article by hand to control its excluded spans.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsledger.analyze import analyze, nlp_text
+from newsledger.extract.attribution import LEXICON, load_lexicon
+from newsledger.extract.entities import extract_entities
+from newsledger.extract.quote_marks import scan
+from newsledger.extract.quotes import extract_quotes
+from newsledger.model import Analysis, Article, Excluded, Quote, RawDoc
+
+
+def run(nlp, text: str) -> Analysis:
+    out = analyze(RawDoc(id="t", text=text), nlp)
+    assert isinstance(out, Analysis), out
+    for q in out.quotes:
+        assert out.article.text[q.start : q.end] == q.text
+    return out
+
+
+def only(a: Analysis) -> Quote:
+    assert len(a.quotes) == 1, [q.text for q in a.quotes]
+    return a.quotes[0]
+
+
+def entity_name(a: Analysis, q: Quote) -> str | None:
+    assert q.speaker is not None
+    ent = next((e for e in a.entities if e.id == q.speaker.entity), None)
+    return ent.name if ent else None
+
+
+def mention(a: Analysis, q: Quote) -> str:
+    assert q.speaker is not None
+    return a.article.text[q.speaker.start : q.speaker.end]
+
+
+# -- direct quotes: marks and speaker position ------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, content", [
+    ("“We will win this fight,” said Amina Okafor, the mayor of Lagos.", "“We will win this fight,”"),
+    ('"We will win this fight," said Amina Okafor, the mayor of Lagos.', '"We will win this fight,"'),
+    ("'We will win this fight,' said Amina Okafor, the mayor of Lagos.", "'We will win this fight,'"),
+    ("« We will win this fight », said Amina Okafor, the mayor of Lagos.", "« We will win this fight »"),
+    ("''We will win this fight,'' said Amina Okafor, the mayor of Lagos.", "''We will win this fight,''"),
+])
+def test_direct_quote_marks_speaker_after(nlp, text, content):
+    a = run(nlp, text)
+    q = only(a)
+    assert (q.text, q.kind) == (content, "direct")
+    assert q.speaker is not None and q.speaker.name == "Amina Okafor"
+    assert entity_name(a, q) == "Amina Okafor"
+    assert q.cue is not None and q.cue.text == "said"
+
+
+def test_direct_quote_speaker_before_with_colon(nlp):
+    a = run(nlp, "Amina Okafor told reporters: “The budget is balanced.”")
+    q = only(a)
+    assert (q.text, q.kind) == ("“The budget is balanced.”", "direct")
+    assert q.speaker is not None and q.speaker.name == "Amina Okafor" and q.cue.text == "told"
+
+
+def test_interrupted_quote_is_one_quote(nlp):
+    text = "Daniel Brooks left early. “The talks are over,” he said. “We will not return.”"
+    a = run(nlp, text)
+    q = only(a)
+    assert q.text == "“The talks are over,” he said. “We will not return.”"
+    assert q.kind == "direct"
+    assert mention(a, q) == "he" and q.speaker.name == "Daniel Brooks"
+
+
+def test_interrupted_in_one_sentence_with_parse_on_second_part(nlp):
+    a = run(nlp, '"If the ministers do not want to sign," Okafor said, "why would the banks agree?"')
+    q = only(a)
+    assert q.text.startswith('"If the ministers') and q.text.endswith('agree?"')
+    assert q.kind == "direct"
+
+
+# -- mixed and indirect -------------------------------------------------------------------------------
+
+
+def test_mixed_quote(nlp):
+    a = run(nlp, "Amina Okafor said the city must maintain “maximum pressure” on polluters.")
+    q = only(a)
+    assert q.kind == "mixed"
+    assert q.text == "the city must maintain “maximum pressure” on polluters"
+
+
+@pytest.mark.parametrize("text, content, cue", [
+    ("Amina Okafor said that the budget was balanced.", "that the budget was balanced", "said"),
+    ("Amina Okafor said the budget was balanced.", "the budget was balanced", "said"),
+    ("Amina Okafor told reporters that the budget was balanced.", "that the budget was balanced", "told"),
+    ("Amina Okafor warned that the river would flood.", "that the river would flood", "warned"),
+    ("Amina Okafor insisted that the vote was fair.", "that the vote was fair", "insisted"),
+    ("Amina Okafor denied the allegations.", "the allegations", "denied"),
+    ("Amina Okafor added that the bridge would reopen in May.", "that the bridge would reopen in May",
+     "added"),
+    ("The bridge will reopen in May, Amina Okafor said.", "The bridge will reopen in May", "said"),
+    ("The bridge, Amina Okafor said, will reopen in May.",
+     "The bridge, Amina Okafor said, will reopen in May", "said"),
+    ("Amina Okafor believes that the plan will fail.", "that the plan will fail", "believes"),
+    ("Amina Okafor vowed to rebuild the bridge.", "to rebuild the bridge", "vowed"),
+])
+def test_indirect_speech(nlp, text, content, cue):
+    a = run(nlp, text)
+    q = only(a)
+    assert (q.text, q.kind) == (content, "indirect")
+    assert q.cue is not None and q.cue.text == cue
+    assert q.speaker is not None and q.speaker.name == "Amina Okafor"
+
+
+def test_according_to(nlp):
+    a = run(nlp, "According to the ministry, the talks collapsed on Friday.")
+    q = only(a)
+    assert (q.text, q.kind) == ("the talks collapsed on Friday", "indirect")
+    assert q.cue.text == "According to" and mention(a, q) == "the ministry"
+
+
+def test_according_to_at_the_end(nlp):
+    a = run(nlp, "The talks collapsed on Friday, according to a report by the ministry.")
+    q = only(a)
+    assert q.text == "The talks collapsed on Friday"
+
+
+# -- speakers ------------------------------------------------------------------------------------------
+
+
+def test_pronoun_resolves_to_earlier_person(nlp):
+    a = run(nlp, "Daniel Brooks arrived in Geneva on Monday. He said the talks had failed.")
+    q = only(a)
+    assert mention(a, q) == "He"
+    assert q.speaker.name == "Daniel Brooks" and entity_name(a, q) == "Daniel Brooks"
+
+
+def test_pronoun_gender_picks_the_matching_person(nlp):
+    a = run(nlp, "Maria Lopez met Daniel Brooks in Geneva. She said the talks had failed.")
+    assert only(a).speaker.name == "Maria Lopez"
+    a = run(nlp, "Maria Lopez met Daniel Brooks in Geneva. He said the talks had failed.")
+    assert only(a).speaker.name == "Daniel Brooks"
+
+
+def test_pronoun_skips_names_inside_the_quote(nlp):
+    text = ("Jane Smith spoke in Ottawa. “Mr. Brooks is the cause of this crisis,” she said.")
+    q = only(run(nlp, text))
+    assert q.speaker.name == "Jane Smith"
+
+
+def test_role_noun_resolves_to_the_role_holder(nlp):
+    a = run(nlp, "Prime Minister Jane Smith visited Ottawa. The Prime Minister said the deal was close.")
+    q = only(a)
+    assert mention(a, q) == "The Prime Minister" and q.speaker.name == "Jane Smith"
+
+
+def test_unnamed_spokesperson_stays_unresolved(nlp):
+    a = run(nlp, "A Kremlin spokesperson said the offer was unacceptable.")
+    q = only(a)
+    assert q.speaker is not None and q.speaker.entity is None
+    assert q.speaker.name == "A Kremlin spokesperson"
+
+
+def test_organisation_speaker(nlp):
+    a = run(nlp, "The Associated Press reported that the plant would close.")
+    q = only(a)
+    assert q.speaker.name == "Associated Press" and entity_name(a, q) == "Associated Press"
+
+
+def test_nobody_named_gives_no_speaker(nlp):
+    q = only(run(nlp, "It was reported that the plant would close."))
+    assert q.speaker is None and q.text == "that the plant would close"
+
+
+def test_unresolvable_pronoun_is_not_guessed(nlp):
+    q = only(run(nlp, "“The talks are over,” she said."))
+    assert q.speaker is not None and q.speaker.entity is None and q.speaker.name == "she"
+
+
+def test_reporting_chain_goes_to_via(nlp):
+    a = run(nlp, "The Associated Press said that Putin said the troops would stay.")
+    q = only(a)
+    assert q.text == "the troops would stay"
+    assert q.speaker.name == "Putin"
+    assert [v.name for v in q.via] == ["Associated Press"]
+
+
+def test_nested_attribution_is_part_of_the_outer_content(nlp):
+    a = run(nlp, "Amina Okafor said that the minister believes the dam is safe.")
+    q = only(a)
+    assert q.speaker.name == "Amina Okafor" and q.text == "that the minister believes the dam is safe"
+
+
+def test_transcript_label_is_the_speaker(nlp):
+    a = run(nlp, "The debate went on late.\n\nWALLACE: Governor, I want to ask you about the budget.")
+    q = only(a)
+    assert q.text == "Governor, I want to ask you about the budget." and q.speaker.name == "WALLACE"
+    assert q.cue is not None and q.cue.text == ":"
+    assert not run(nlp, "The debate went on past midnight.\n\nUpdate: the vote has been delayed.").quotes
+
+
+# -- continuation, multi-paragraph, odd marks, headlines, excluded text -----------------------------
+
+
+def test_continuation_paragraph_keeps_the_speaker(nlp):
+    a = run(nlp, "“We will rebuild the bridge,” said Amina Okafor.\n\n“It will take two years.”")
+    assert [q.text for q in a.quotes] == ["“We will rebuild the bridge,”", "“It will take two years.”"]
+    second = a.quotes[1]
+    assert second.speaker is not None and second.speaker.name == "Amina Okafor"
+    assert second.cue is None and second.kind == "direct"
+
+
+def test_unattributed_quote_after_other_text_is_not_continued(nlp):
+    text = ("“We will rebuild the bridge,” said Amina Okafor.\n\nThe council met on Monday.\n\n"
+            "“Never again.”")
+    a = run(nlp, text)
+    assert all(q.speaker is None or q.text != "“Never again.”" for q in a.quotes)
+
+
+def test_multi_paragraph_quote_is_one_quote(nlp):
+    quote = "“The first part of the plan is ready.\n\n“The second part will follow next year.”"
+    q = only(run(nlp, f"Amina Okafor said: {quote}"))
+    assert q.text == quote
+    assert q.kind == "direct" and q.speaker.name == "Amina Okafor"
+
+
+def test_stray_and_unbalanced_marks_do_not_abort(nlp):
+    text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
+    a = run(nlp, text)
+    assert not a.errors
+    assert a.quotes and a.quotes[0].text == "“this is unbalanced."
+
+
+def test_headline_quote_counts(nlp):
+    a = run(nlp, "Okafor calls for “maximum pressure” on polluters\n\nThe mayor of Lagos spoke on Friday.")
+    q = a.quotes[0]
+    assert "“maximum pressure”" in q.text and q.speaker is not None and q.speaker.name == "Okafor"
+
+
+def test_excluded_text_is_never_quoted(nlp):
+    caption = "“Buy the new model today,” said the advertiser."
+    body = "Amina Okafor said the budget was balanced."
+    text = f"{caption}\n\n{body}"
+    article = Article(id="t", text=text, source={}, excluded=(Excluded(0, len(caption), "media-caption"),))
+    doc = nlp(nlp_text(article))
+    quotes = extract_quotes(doc, article, extract_entities(doc, article))
+    assert [q.text for q in quotes] == ["the budget was balanced"]
+    assert all(q.start >= len(caption) for q in quotes)
+
+
+def test_ids_in_text_order(nlp):
+    a = run(nlp, "Amina Okafor said the budget was balanced. Daniel Brooks said the bridge would reopen.")
+    assert [q.id for q in a.quotes] == ["Q1", "Q2"]
+    assert a.quotes[0].start < a.quotes[1].start
+    assert all(q.date is None for q in a.quotes)
+
+
+# -- the pieces ------------------------------------------------------------------------------------------
+
+
+def test_quote_mark_scan():
+    text = "“One,” he said. 'Two' and don't. ''Three.'' «Four» “open\n\n“still open” after"
+    got = [text[r.start : r.end] for r in scan(text)]
+    assert got == ["“One,”", "'Two'", "''Three.''", "«Four»", "“open\n\n“still open”"]
+
+
+def test_lexicon_is_data_with_frames():
+    lex = load_lexicon()
+    assert len(lex) >= 150
+    assert LEXICON.verbs["say"].frames >= {"that", "quote"}
+    assert "to" in LEXICON.verbs["vow"].frames
+    assert ("according", "to") in LEXICON.phrases
+    assert "statement" in LEXICON.media and "claim" in LEXICON.nouns
+    assert LEXICON.forms["said"] == "say" and LEXICON.forms["hopes"] == "hope"
+
+
+# -- acceptance on the seed ----------------------------------------------------------------------------
+
+
+def test_seed_acceptance(nlp, seed_path):
+    text = seed_path.read_text(encoding="utf-8")
+    a = analyze(RawDoc(id="seed", text=text, path=str(seed_path)), nlp)
+    assert isinstance(a, Analysis)
+    people = {e.id: e.name for e in a.entities if e.type == "PERSON"}
+
+    def who(phrase: str) -> set[str]:
+        return {people.get(q.speaker.entity or "", q.speaker.name) if q.speaker else "" for q in a.quotes
+                if phrase in q.text}
+
+    carney = {
+        "must maintain “maximum pressure” on Moscow", "has not yet accepted the need for peace",
+        "Mr. Putin is the cause of this war, he is the reason for murder",
+        "He will not dictate the terms of peace.",
+        "allied pressure on Russia would include", "the next series of sanctions was now being prepared",
+        "these funds would buy drones", "around 40% of the fund will go",
+        "“direct and scalable military assistance”",
+    }
+    for phrase in carney:
+        assert who(phrase) == {"Mark Carney"}, phrase
+    for phrase in ("would be considered “legitimate targets”", "“no one should doubt”",
+                   "Moscow would examine these objectives"):
+        assert who(phrase) == {"Vladimir Putin"}, phrase
+    for phrase in ("26 countries had promised security guarantees",
+                   "26 of Ukraine allies undertook to deploy", "countries have undertaken to deploy troops"):
+        assert who(phrase) == {"Emmanuel Macron"}, phrase
+    by_text = {q.text: q for q in a.quotes}
+    ap = next(q for t, q in by_text.items() if "legitimate targets" in t)
+    assert [v.name for v in ap.via] == ["Associated Press"]
+    pm = next(q for t, q in by_text.items() if "has not yet accepted" in t)
+    assert text[pm.speaker.start : pm.speaker.end] == "the Prime Minister"
+    he = next(q for t, q in by_text.items() if "the reason for murder" in t)
+    assert text[he.speaker.start : he.speaker.end] == "he" and "He will not dictate" in he.text
+    assert {q.kind for q in a.quotes} >= {"direct", "indirect"}
+    for x in a.article.excluded:
+        assert not any(q.start < x.end and x.start < q.end for q in a.quotes)
