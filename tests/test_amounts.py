@@ -181,3 +181,11 @@ def test_seed_amounts(nlp, seed_path):
     assert got["26 of Ukraine allies"].unit == "allies"
     third = next(x for x in a.amounts if x.kind == "fraction")
     assert third.of == two_bn.id and third.value == pytest.approx(1 / 3)
+
+
+def test_approximation_words_are_kept_as_a_flag(nlp):
+    result = run(nlp, "Officials counted more than 300 vessels, roughly 1,100 workers and exactly 12 ships.")
+    approx = {a.text: a.approx for a in result.amounts}
+    assert approx["more than 300 vessels"] == "more than"
+    assert approx["roughly 1,100 workers"] == "roughly"
+    assert approx["12 ships"] is None

@@ -133,6 +133,7 @@ class Amount:
     currency_inferred: bool = False
     of: str | None = None
     unit: str | None = None
+    approx: str | None = None  # the qualifier kept in `text`, normalised: "around", "more than", …
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,6 +215,13 @@ _TIME_UNITS = {"second", "seconds", "minute", "minutes", "hour", "hours", "day",
 _ORDINAL_WORDS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                   "tenth", "eleventh", "twelfth", "last"}
 _APPROX_TOKENS = re.compile(APPROX + r"$")
+_APPROX_PREFIX = re.compile(APPROX)
+
+
+def approx_of(text: str) -> str | None:
+    """The approximation word an amount's text opens with ("More than 300" → "more than"), or None."""
+    m = _APPROX_PREFIX.match(text)
+    return " ".join(m.group(0).lower().split()) if m else None
 
 
 # ---------------------------------------------------------------- currency context
@@ -493,7 +500,7 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
     rows += [(s, e, "count", v, None, False, unit) for s, e, v, unit in counts]
     rows.sort(key=lambda r: r[0])
     amounts = [Amount(id=f"A{i}", start=s, end=e, text=article.text[s:e], kind=k, value=v, currency=c,
-                      currency_inferred=inf, unit=u)
+                      currency_inferred=inf, unit=u, approx=approx_of(article.text[s:e]))
                for i, (s, e, k, v, c, inf, u) in enumerate(rows, 1)]
     # Shares: link percentages and fractions to what they divide, and "44 of the 50 delegates".
     linked: list[Amount] = []
