@@ -326,7 +326,7 @@ def _event(ctx: Ctx, c: Cand, sent: Span) -> Event | None:
     lo, hi = _clause_range(c)
     amounts = tuple(a.id for a in ctx.amounts if a.kind == "money" and lo <= a.start and a.end <= hi)
     q = speaker_of_quote(ctx.quotes, trig.start)
-    date, basis = date_of(ev_start, ev_end, ctx.doc, ctx.timexes, ctx.article)
+    date, basis = date_of(trig.start, trig.end, ctx.doc, ctx.timexes, ctx.article)
     return Event(id="", category=category, mode=mode, modality=mood, actor=actor, target=target, trigger=trig,
                  evidence=(ev_start, ev_end), date=date, date_basis=basis, amounts=amounts,
                  quote=q.id if q is not None else None)
