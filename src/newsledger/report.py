@@ -31,10 +31,25 @@ def summary(a: Analysis) -> str:
     if others:
         top = sorted(others, key=lambda e: -len(e.mentions))[:8]
         lines.append("   also: " + ", ".join(f"{e.name} [{e.type}]" for e in top))
+    if a.quotes:
+        lines.append(f"   quotes ({len(a.quotes)}):")
     for q in a.quotes:
         who = q.speaker.name if q.speaker else "unattributed"
-        lines.append(f"   ❝ {who}: {_clip(q.text)}")
+        via = f" via {', '.join(v.name for v in q.via)}" if q.via else ""
+        lines.append(f"     ❝ {who}{via} [{q.kind}, {q.date or 'undated'}]: {_clip(q.text, 80)}")
+    amounts = {x.id: x for x in a.amounts}
+    if a.events:
+        lines.append(f"   events ({len(a.events)}):")
     for ev in a.events:
         actor = ev.actor.name if ev.actor else "?"
-        lines.append(f"   ◆ {ev.category} ({ev.modality}) {actor}: {_clip(ev.trigger.text, 40)}")
+        target = f" → {ev.target.name}" if ev.target else ""
+        mode = f"/{ev.mode}" if ev.mode else ""
+        money = "".join(f" [{amounts[i].text}]" for i in ev.amounts if i in amounts)
+        lines.append(f"     ◆ {ev.category}{mode} ({ev.modality}, {ev.date or 'undated'}) {actor}{target}: "
+                     f"“{_clip(ev.trigger.text, 40)}”{money}")
+    money = [x for x in a.amounts if x.kind == "money"]
+    if money:
+        lines.append("   money: " + "; ".join(
+            f"{x.text} = {x.value:,.0f} {x.currency or '?'}{' (inferred)' if x.currency_inferred else ''}"
+            for x in money if x.value is not None))
     return "\n".join(lines)
