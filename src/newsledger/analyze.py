@@ -30,18 +30,8 @@ BATCH = 64  # documents per memory zone: big enough for nlp.pipe batching, small
 
 
 def nlp_text(article: Article) -> str:
-    """The text spaCy sees: `text` with excluded spans blanked out (same length, so offsets hold).
-
-    Junk lines (captions, image names) would otherwise feed NER and sentence splitting.
-    """
-    if not article.excluded:
-        return article.text
-    chars = list(article.text)
-    for x in article.excluded:
-        for i in range(x.start, x.end):
-            if chars[i] not in "\n\r":
-                chars[i] = " "
-    return "".join(chars)
+    """The text spaCy sees: `text` with excluded spans blanked out (same length, so offsets hold)."""
+    return article.masked_text()
 
 
 def extract(article: Article, doc: Doc) -> Analysis:

@@ -77,6 +77,21 @@ class Article:
     excluded: tuple[Excluded, ...] = ()
     flags: tuple[Flag, ...] = ()
 
+    def masked_text(self) -> str:
+        """`text` with excluded spans blanked (line breaks kept): same length, so offsets hold.
+
+        What spaCy and every rule see, so junk lines (captions, image names) never feed NER, sentence
+        splitting or the weekday vote of the reference date.
+        """
+        if not self.excluded:
+            return self.text
+        chars = list(self.text)
+        for x in self.excluded:
+            for i in range(x.start, x.end):
+                if chars[i] not in "\n\r":
+                    chars[i] = " "
+        return "".join(chars)
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:

@@ -44,9 +44,9 @@ def summary(a: Analysis) -> str:
         actor = ev.actor.name if ev.actor else "?"
         target = f" → {ev.target.name}" if ev.target else ""
         mode = f"/{ev.mode}" if ev.mode else ""
-        money = "".join(f" [{amounts[i].text}]" for i in ev.amounts if i in amounts)
+        linked = "".join(f" [{amounts[i].text}]" for i in ev.amounts if i in amounts)
         lines.append(f"     ◆ {ev.category}{mode} ({ev.modality}, {ev.date or 'undated'}) {actor}{target}: "
-                     f"“{_clip(ev.trigger.text, 40)}”{money}")
+                     f"“{_clip(ev.trigger.text, 40)}”{linked}")
     money = [x for x in a.amounts if x.kind == "money"]
     if money:
         lines.append("   money: " + "; ".join(

@@ -41,16 +41,6 @@ class _Candidate:
     evidence: Evidence
 
 
-def _kept(article: Article) -> str:
-    """Text with excluded spans blanked (same offsets): captions must not vote on weekdays."""
-    if not article.excluded:
-        return article.text
-    chars = list(article.text)
-    for x in article.excluded:
-        chars[x.start:x.end] = " " * (x.end - x.start)
-    return "".join(chars)
-
-
 def _asset_urls(article: Article) -> list[tuple[str, int | None]]:
     """URLs that may carry an original date, with their offset in `text` when they appear there."""
     found: dict[str, int | None] = {}
@@ -86,7 +76,7 @@ def _candidates(article: Article, published: date) -> list[_Candidate]:
                 continue
             add(day, url, f"date {m.group(0)} in a URL path = {day.isoformat()} "
                 f"({WEEKDAYS[day.weekday()]})", start)
-    for m in _DATELINE_RE.finditer(_kept(article)):
+    for m in _DATELINE_RE.finditer(article.masked_text()):
         month = _MONTHS.get(m.group(1).lower().rstrip("."))
         if not month:
             continue
@@ -112,7 +102,7 @@ def settle_reference_date(article: Article) -> Article:
     candidates = _candidates(article, published)
     if not candidates:
         return replace(article, reference_date=article.published)
-    kept = _kept(article)
+    kept = article.masked_text()
     mentions = [(m.group(1), m.start(), m.end()) for m in _WEEKDAY_RE.finditer(kept)]
     counts = {d: sum(1 for w, _, _ in mentions if w == d) for d in WEEKDAYS}
     stated = counts[WEEKDAYS[published.weekday()]]
