@@ -15,17 +15,11 @@ One page of the metadata set moves title_em by 0.021 and author_em by 0.025, hen
 
 from __future__ import annotations
 
-import json
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"  # conftest.SHARED / "eval"; the sets stay out of the repo
-EVALUATE = EVAL / "evaluate.py"
+from evalgate import assert_floors, run_evaluate
 
 FLOORS: dict[str, dict[str, float]] = {
     "extraction": {"f1": 0.96, "precision": 0.955, "recall": 0.965},
@@ -36,25 +30,8 @@ FLOORS: dict[str, dict[str, float]] = {
 MAX_FAILED = {"extraction": 0, "metadata": 0, "dates": 9}
 
 
-def run_eval(task: str, tmp_path: Path) -> dict[str, object]:
-    if not EVALUATE.exists():
-        pytest.skip(f"shared eval sets not found at {EVAL}")
-    scores = tmp_path / f"{task}.json"
-    cmd = f"{shlex.quote(sys.executable)} -m newsledger.cli analyze --jsonl -"
-    proc = subprocess.run([sys.executable, str(EVALUATE), task, "--cmd", cmd, "--scores", str(scores)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
-    assert scores.exists(), f"evaluate.py wrote no scores (exit {proc.returncode}):\n{proc.stderr[-2000:]}"
-    data = json.loads(scores.read_text())
-    run = data["_run"]
-    assert run["exit"] in (0, 1), f"analyze exited {run['exit']}:\n{proc.stderr[-2000:]}"
-    assert run["docs"] - run["analysed"] <= MAX_FAILED[task], f"too many pages failed: {run}"
-    return dict(data["pred"])
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("task", sorted(FLOORS))
 def test_dev_set_floor(task: str, tmp_path: Path) -> None:
-    figures = run_eval(task, tmp_path)
-    below = {k: (round(float(figures[k]), 4), floor)  # type: ignore[arg-type]
-             for k, floor in FLOORS[task].items() if float(figures[k]) < floor}  # type: ignore[arg-type]
-    assert not below, f"{task}: figures below their floors (measured, floor): {below}"
+    result, report = run_evaluate(task, task, tmp_path, MAX_FAILED[task])
+    assert_floors(task, result["pred"], FLOORS[task], report)
