@@ -82,6 +82,17 @@ def test_interrupted_in_one_sentence_with_parse_on_second_part(nlp):
     assert q.kind == "direct"
 
 
+def test_another_cue_opening_the_next_quotation_ends_the_interruption(nlp):
+    a = run(nlp, "“We will cut nothing,” Okafor said before adding: “Maybe the parks.”")
+    assert [(q.text, q.cue.text) for q in a.quotes] == [("“We will cut nothing,”", "said"),
+                                                         ("“Maybe the parks.”", "adding")]
+
+
+def test_quote_after_a_colon_starts_at_the_quotation(nlp):
+    q = only(run(nlp, "The reason is no mystery: “I love this city,” she said."))
+    assert q.text == "“I love this city,”"
+
+
 # -- mixed and indirect -------------------------------------------------------------------------------
 
 
@@ -115,6 +126,20 @@ def test_indirect_speech(nlp, text, content, cue):
     assert q.speaker is not None and q.speaker.name == "Amina Okafor"
 
 
+def test_that_clause_after_a_long_adverbial(nlp):
+    q = only(run(nlp, "Voters say by a wide margin, 49 to 42 percent, that they would prefer a change."))
+    assert q.text == "that they would prefer a change" and q.speaker.name == "Voters"
+    q = only(run(nlp, "Amina Okafor told reporters in Lagos on Tuesday evening, after the vote, that the "
+                      "bridge would reopen."))
+    assert q.text == "that the bridge would reopen"
+
+
+def test_question_joined_to_the_content(nlp):
+    q = only(run(nlp, "Brandon Darby will come on the program to talk about the border and how many people "
+                      "can easily slip through."))
+    assert q.text == "the border and how many people can easily slip through"
+
+
 def test_according_to(nlp):
     a = run(nlp, "According to the ministry, the talks collapsed on Friday.")
     q = only(a)
@@ -128,7 +153,146 @@ def test_according_to_at_the_end(nlp):
     assert q.text == "The talks collapsed on Friday"
 
 
+def test_quoted_predicative_complement_stays_in_the_content(nlp):
+    q = only(run(nlp, "The mayor called the plan “a disgrace” on Monday."))
+    assert q.text == "the plan “a disgrace”" and q.kind == "mixed" and q.cue.text == "called"
+
+
+def test_object_predicate_the_parser_misread(nlp):
+    q = only(run(nlp, "Amina Okafor called the Republican frontrunner “the city’s best recruiter.”"))
+    assert q.text == "the Republican frontrunner “the city’s best recruiter.”" and q.kind == "mixed"
+
+
+def test_a_date_is_never_prepositional_content(nlp):
+    assert not run(nlp, "Amina Okafor called on Friday.").quotes
+
+
+def test_another_subjects_report_is_its_own_quote(nlp):
+    a = run(nlp, "Most voters said the economy was weak, while 40 percent of farmers said prices were fair.")
+    assert [q.text for q in a.quotes] == ["the economy was weak", "prices were fair"]
+    assert [q.speaker.name for q in a.quotes] == ["Most voters", "40 percent"]
+
+
+def test_same_speaker_going_on_is_one_quote(nlp):
+    q = only(run(nlp, "Amina Okafor said she liked the plan and that she wanted to move forward."))
+    assert q.text == "she liked the plan and that she wanted to move forward"
+
+
+def test_passive_with_agent_reports_the_subject(nlp):
+    a = run(nlp, "The plan was criticized by Amina Okafor.")
+    q = only(a)
+    assert q.text == "The plan" and q.speaker.name == "Amina Okafor" and q.cue.text == "criticized"
+
+
+def test_passive_without_agent_reports_the_clause(nlp):
+    q = only(run(nlp, "The mayor is widely seen as the favourite."))
+    assert q.text == "The mayor is widely seen as the favourite" and q.speaker is None
+    assert not run(nlp, "The race was called.").quotes  # nothing is said of it
+
+
+def test_cue_noun_without_a_source(nlp):
+    q = only(run(nlp, "There are fears that the dam will fail."))
+    assert q.text == "that the dam will fail" and q.speaker is None and q.cue.text == "fears"
+
+
+def test_cue_noun_in_a_prepositional_phrase_takes_the_verbs_subject(nlp):
+    q = only(run(nlp, "Amina Okafor said in a statement that the budget was balanced."))
+    assert q.text == "that the budget was balanced" and q.speaker.name == "Amina Okafor"
+
+
+def test_evidence_verb_with_an_object(nlp):
+    q = only(run(nlp, "A new poll shows Okafor with a ten-point lead."))
+    assert q.text == "Okafor with a ten-point lead" and q.speaker.name == "A new poll"
+
+
+def test_any_verb_opening_a_quotation_introduces_it(nlp):
+    a = run(nlp, "Amina Okafor then boomed, “We will win this fight.”")
+    q = only(a)
+    assert q.text == "“We will win this fight.”" and q.cue.text == "boomed"
+    assert q.speaker.name == "Amina Okafor"
+
+
+def test_cue_with_a_lost_subject_reports_the_quotation_it_opens(nlp):
+    a = run(nlp, "The vote was delayed after Amina Okafor, asked about the budget, had said, “We will not "
+                 "cut schools.”")
+    assert "“We will not cut schools.”" in [q.text for q in a.quotes]
+
+
+def test_a_clause_set_in_a_poll_is_what_the_poll_says(nlp):
+    q = only(run(nlp, "In the latest city poll, Okafor led Brooks 47 percent to 39 percent."))
+    assert q.text == "Okafor led Brooks 47 percent to 39 percent" and q.speaker.name == "the latest city poll"
+    assert not run(nlp, "Okafor slid in the polls last month.").quotes
+
+
+def test_embedded_question_with_if(nlp):
+    q = only(run(nlp, "Reporters asked if the bridge would reopen."))
+    assert q.text == "if the bridge would reopen" and q.speaker.name == "Reporters"
+    q = only(run(nlp, "Amina Okafor would not say if she would run again."))
+    assert q.text == "if she would run again"
+
+
+def test_gerund_object(nlp):
+    q = only(run(nlp, "Amina Okafor proposed building a new bridge over the river."))
+    assert q.text == "building a new bridge over the river" and q.cue.text == "proposed"
+
+
+def test_relative_pronoun_object(nlp):
+    text = "He would pay for it through a tax, which he described as “making sure firms pay their share.”"
+    q = next(q for q in run(nlp, text).quotes if q.cue.text == "described")
+    assert q.text == "which he described as “making sure firms pay their share.”" and q.kind == "mixed"
+
+
+def test_quotation_opened_by_a_verb_goes_on_in_its_paragraph(nlp):
+    q = only(run(nlp, "Amina Okafor then boomed, “We will win.” “And soon.”"))
+    assert q.text == "“We will win.” “And soon.”" and q.speaker.name == "Amina Okafor"
+
+
+def test_clause_ending_in_a_colon_introduces_the_quotation(nlp):
+    q = only(run(nlp, "A footnote in the report makes that clear: “These rules do not apply to the mayor.”"))
+    assert q.text == "“These rules do not apply to the mayor.”" and q.speaker.name == "A footnote"
+    assert q.cue.text == "makes"
+
+
+def test_quotation_signed_with_a_dash(nlp):
+    a = run(nlp, "Readers wrote in.\n“He represents our greatest shame.” ― Sonya Herridge\n"
+                 "“Not my mayor.” — Mark Lee.")
+    assert [(q.text, q.speaker.name, q.cue.text) for q in a.quotes] == [
+        ("“He represents our greatest shame.”", "Sonya Herridge", "―"), ("“Not my mayor.”", "Mark Lee", "—")]
+
+
+def test_speaking_of_and_telling_someone_to(nlp):
+    q = only(run(nlp, "Amina Okafor spoke of her early years in Lagos."))
+    assert q.text == "her early years in Lagos" and q.speaker.name == "Amina Okafor"
+    q = only(run(nlp, "Amina Okafor told her staff to cut the budget."))
+    assert q.text == "to cut the budget" and q.cue.text == "told"
+
+
+def test_seeming_with_a_predicate_reports_the_clause(nlp):
+    for text in ("That would seem unlikely.", "This seems like a fine idea."):
+        q = only(run(nlp, text))
+        assert q.text == text.rstrip(".") and q.speaker is None
+
+
+def test_quotation_going_on_in_the_same_paragraph_is_the_same_quote(nlp):
+    q = only(run(nlp, "Amina Okafor said the budget was balanced. “We did it without cuts.”"))
+    assert q.text == "the budget was balanced. “We did it without cuts.”" and q.kind == "mixed"
+    assert q.speaker.name == "Amina Okafor"
+
+
 # -- speakers ------------------------------------------------------------------------------------------
+
+
+def test_source_through_an_adjective_or_a_prepositional_phrase(nlp):
+    q = only(run(nlp, "Amina Okafor was reluctant to endorse the plan."))
+    assert q.text == "the plan" and q.speaker.name == "Amina Okafor"
+    a = run(nlp, "In addition to stating that the budget was balanced, Amina Okafor praised the staff.")
+    assert [(q.text, q.speaker.name) for q in a.quotes] == [
+        ("that the budget was balanced", "Amina Okafor"), ("the staff", "Amina Okafor")]
+
+
+def test_verb_tagged_as_a_noun_with_its_subject_as_a_compound(nlp):
+    q = only(run(nlp, "Trump predicts that many voters will switch to his side."))
+    assert q.text == "that many voters will switch to his side" and q.speaker.name == "Trump"
 
 
 def test_pronoun_resolves_to_earlier_person(nlp):
@@ -202,6 +366,18 @@ def test_transcript_label_is_the_speaker(nlp):
     assert not run(nlp, "The debate went on past midnight.\n\nUpdate: the vote has been delayed.").quotes
 
 
+def test_headline_label_named_later_in_the_text(nlp):
+    a = run(nlp, "Okafor: ‘We will rebuild the bridge this year.’\n\nAmina Okafor spoke in Lagos on Monday.")
+    q = only(a)
+    assert q.text == "‘We will rebuild the bridge this year.’" and entity_name(a, q) == "Amina Okafor"
+    q = only(run(nlp, "Poll: Okafor leads Brooks by ten points.\n\nA new city poll came out on Monday."))
+    assert q.text == "Okafor leads Brooks by ten points." and q.speaker.name == "Poll"
+    q = only(run(nlp, "Insiders: Okafor will win the vote in Lagos\n\nThe vote is on Monday."))
+    assert q.text == "Okafor will win the vote in Lagos" and q.speaker.name == "Insiders"
+    q = only(run(nlp, "The Latest: Okafor says the bridge will reopen\n\nThe vote is on Monday."))
+    assert q.text == "the bridge will reopen" and q.speaker.name == "Okafor"  # a rubric is no source
+
+
 # -- continuation, multi-paragraph, odd marks, headlines, excluded text -----------------------------
 
 
@@ -238,6 +414,12 @@ def test_headline_quote_counts(nlp):
     a = run(nlp, "Okafor calls for “maximum pressure” on polluters\n\nThe mayor of Lagos spoke on Friday.")
     q = a.quotes[0]
     assert "“maximum pressure”" in q.text and q.speaker is not None and q.speaker.name == "Okafor"
+
+
+def test_title_case_headline_verb(nlp):
+    a = run(nlp, "Amina Okafor Finally Endorses Mayor Daniel Brooks.\n\nThe news came on Monday.")
+    q = only(a)
+    assert q.text == "Mayor Daniel Brooks" and q.cue.text == "Endorses" and q.speaker.name == "Amina Okafor"
 
 
 def test_excluded_text_is_never_quoted(nlp):

@@ -67,6 +67,7 @@ class Speakers:
                     self.tok_ment.setdefault(i, (ent, m))
                 self._spans.append((ent, m, a, b))
         self.by_sent: dict[int, list[_Cand]] = {}
+        self._name_words: set[str] | None = None
 
     def rank(self, sources: set[int]) -> None:
         """Salience of each person mention for pronouns: sources of attributions first, then subjects."""
@@ -79,8 +80,20 @@ class Speakers:
             self.by_sent.setdefault(self.sent_of[a], []).append(_Cand(m.start, ent, self.sent_of[a], rank))
 
     def is_name(self, i: int) -> bool:
+        """Is token i part of a person's, organisation's or group's name - as a mention, or as a word of
+        a name mentioned elsewhere in the text (a headline's "Trump:" the tagger read as a noun)?"""
         hit = self.tok_ment.get(i)
-        return hit is not None and hit[0].type in ("PERSON", "ORG", "NORP")
+        if hit is not None:
+            return hit[0].type in ("PERSON", "ORG", "NORP")
+        return self.doc[i].text in self.name_words
+
+    @property
+    def name_words(self) -> set[str]:
+        if self._name_words is None:
+            self._name_words = {w for ent in self.entities if ent.type in ("PERSON", "ORG", "NORP")
+                                for m in ent.mentions for w in m.text.split()
+                                if w[:1].isupper() and len(w) >= 4}  # not "The", "Mr."
+        return self._name_words
 
     def _gender_of(self, ent: Entity) -> str:
         first = ent.name.split()[0] if ent.name.split() else ""
@@ -97,8 +110,9 @@ class Speakers:
 
     # -- refs ------------------------------------------------------------------------------------
 
-    def ref(self, head: int, rel: int | None = None) -> Ref | None:
-        """The Ref of the source phrase headed by token `head` (`rel`: a relative pronoun standing for it)."""
+    def ref(self, head: int, rel: int | None = None, cue: int | None = None) -> Ref | None:
+        """The Ref of the source phrase headed by token `head` (`rel`: a relative pronoun standing for it);
+        a phrase before its cue (token `cue`) ends there, whatever the parse hung on it."""
         doc = self.doc
         tok = doc[head]
         if rel is not None:
@@ -110,7 +124,8 @@ class Speakers:
         low = tok.lower_
         if tok.pos_ == "PRON" or low in _PRONOUN_GENDER or low in _UNRESOLVED_PRONOUNS:
             return self._pronoun(tok)
-        hit = self.tok_ment.get(head) or self._ment_in(tok)
+        stop = cue if cue is not None and cue > tok.i else len(doc)
+        hit = self.tok_ment.get(head) or self._ment_in(tok, stop)
         if hit is not None:
             ent, m = hit
             return Ref(ent.id, ent.name, m.start, m.end)
@@ -118,17 +133,17 @@ class Speakers:
             if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
                 ent, m = hit
                 return Ref(ent.id, ent.name, m.start, m.end)
-        a, b = self._np(tok)
+        a, b = self._np(tok, stop)
         return Ref(None, self.text[a:b], a, b)
 
-    def _ment_in(self, tok: Token) -> tuple[Entity, Mention] | None:
+    def _ment_in(self, tok: Token, stop: int) -> tuple[Entity, Mention] | None:
         """A mention among the head's flat name parts ("Sen." + "Warren" parsed with another head)."""
         for c in tok.children:
-            if c.dep_ in ("compound", "flat") and c.i > tok.i and (hit := self.tok_ment.get(c.i)) is not None:
+            if c.dep_ in ("compound", "flat") and tok.i < c.i < stop and (hit := self.tok_ment.get(c.i)):
                 return hit
         return None
 
-    def _np(self, tok: Token) -> tuple[int, int]:
+    def _np(self, tok: Token, stop: int) -> tuple[int, int]:
         """Char span of the noun phrase headed by tok: its left modifiers and the head."""
         doc = self.doc
         a = tok.i
@@ -139,7 +154,7 @@ class Speakers:
             a += 1
         b = tok.i + 1
         for c in tok.children:
-            if c.i > tok.i and c.dep_ in ("compound", "flat") and c.i + 1 > b:
+            if c.i > tok.i and c.dep_ in ("compound", "flat") and b < c.i + 1 <= stop:
                 b = c.i + 1
         return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
 

@@ -9,8 +9,10 @@ Two passes meet here. `attribution.py` reads cues, sources and content from the 
    PolNeAR included, attributes the outer report only);
 3. content that touches a quotation grows to the whole quotation (a partial quote is `mixed`);
 4. quotations no parse attribution covers are matched to a nearby contentless cue (`“...,” he said`,
-   `He said: “...”`, a paragraph ending in a colon), merged into the quote they continue after an
-   interruption (`“X,” he said. “Y.”` is one quote), or continue the previous paragraph's speaker;
+   `He said: “...”`, a paragraph ending in a colon), to any verb or clause that opens them (`then
+   boomed, “...”`, `A footnote makes that clear: “...”`), to a dash-and-name signature (`“...” ― Name`),
+   merged into the quote they continue (`“X,” he said. “Y.”` and `He said X. “Y.”` are one quote each),
+   or continue the previous paragraph's speaker;
 5. speakers become Refs (`quote_speakers.py`), in text order so pronoun genders learned early hold.
 
 Text in excluded spans never reaches the parse (it is blanked in `nlp_text`), so it is never quoted.
@@ -25,7 +27,15 @@ from dataclasses import dataclass, field
 from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc
 
-from newsledger.extract.attribution import Attribution, CueSense, find_attributions
+from newsledger.extract.attribution import (
+    LEXICON,
+    Attribution,
+    CueSense,
+    find_attributions,
+    headline_cues,
+    intro_cue,
+    verb_sense,
+)
 from newsledger.extract.quote_marks import Region, scan
 from newsledger.extract.quote_speakers import Speakers
 from newsledger.model import Article, Entity, Quote, Ref, Span
@@ -148,8 +158,11 @@ def _sentence_head(text: str, s: int, e: int, cue_at: int) -> int:
         return s
     cut = None
     for m in _SENT_BREAK.finditer(text, s, e):
-        if text[m.end() : m.end() + 1] in _OPENING:
-            cut = m.end()  # a break right before the quotation that ends the content
+        at = m.end()
+        while at < e and text[at] in " \t\u00a0":
+            at += 1
+        if text[at : at + 1] in _OPENING:
+            cut = at  # a break right before the quotation that ends the content
     if cut is not None:
         return cut
     lo = text.rfind("\n", 0, s) + 1
@@ -204,6 +217,7 @@ class _Doc:
         for k in range(len(self.line_starts)):
             n += bool(text[bounds[k] : bounds[k + 1]].strip())
             self.para_of_line.append(n)
+        self.first_line = self.para_of_line.index(1) if 1 in self.para_of_line else 0  # the headline
 
     def sent_start_char(self, i: int) -> int:
         return self.tok_starts[self.sent_first[self.sent_of[i]]]
@@ -269,14 +283,60 @@ def _colon_cue(d: _Doc, r: Region, bare_by_line: dict[int, list[Attribution]],
     return cands[-1] if cands else None
 
 
+def _intro_verb(d: _Doc, r: Region, skip: bytearray) -> Attribution | None:
+    """`She then boomed, “...”`, `Kasich resisted: “...”`: the verb right before a comma or colon that
+    opens a quotation introduces it, whether or not it is a reporting verb."""
+    doc = d.doc
+    i = d.tok_at(r.start) - 1
+    while i >= 0 and doc[i].is_space and "\n" not in doc[i].text:
+        i -= 1
+    if i < 1 or doc[i].text not in (",", ":"):
+        return None
+    j = i - 1
+    while j > 0 and i - j <= 3 and doc[j].pos_ in ("ADV", "PART") and not skip[j]:
+        j -= 1
+    if skip[j] or d.sent_of[j] != d.sent_of[i]:
+        return None
+    if doc[i].text == ":" and doc[j].pos_ != "VERB":
+        # "A footnote in the report makes that clear: “...”", "Her reply was blunt: “...”": the clause
+        # the colon ends introduces the quotation; its verb is the cue
+        head = doc[j]
+        while head.head.i != head.i and head.head.i < i:
+            head = head.head
+        if head.pos_ in ("VERB", "AUX") and head.i < i:
+            return intro_cue(doc, head)
+        return None
+    return intro_cue(doc, doc[j])
+
+
+# a dash, then a name of one to five words that ends the line
+_SIGNATURE = re.compile(r"[ \t\u00a0]*[―—–-]{1,2}[ \t\u00a0]*"
+                        r"((?:[A-Z][\w.'’-]*\.?[ \t\u00a0]?){1,5})[.,]?[ \t\u00a0]*(?=\n|$)")
+
+
+def _signature(d: _Doc, r: Region) -> Attribution | None:
+    """`“He represents our greatest shame.” ― Sonya Herridge`: a quotation signed with a dash and a name
+    that ends the line (readers' letters and comments, pull quotes)."""
+    m = _SIGNATURE.match(d.text, r.end)
+    if m is None or not r.closed:
+        return None
+    a, b = d.tok_at(m.start(1)), d.tok_at(m.end(1) - 1) + 1
+    name = [t for t in d.doc[a:b] if not t.is_punct and not t.is_space]
+    if not name or any(t.pos_ not in ("PROPN", "NOUN", "ADJ") for t in name):
+        return None
+    dash = d.tok_at(m.end(0) - len(m.group(0).lstrip(" \t\u00a0")))
+    return Attribution((dash, dash + 1), name[-1].i, None, "quote", _LABEL_SENSE)
+
+
 _LABEL = re.compile(r"[\"“']?([A-Z][^:\n]{0,58}?)\s?:[ \t\u00a0]*(?=\S)")
 _LABEL_GLUE = {"of", "the", "and", "for", "de", "van", "von", "al", "da", "du", "le", "la"}
 _LABEL_SENSE = CueSense(frozenset({"quote"}), "speech")
 
 
 def _labels(d: _Doc, speakers: Speakers) -> list[Attribution]:
-    """"PENCE: And that's why ...", "Obama: I'm optimistic ...": a paragraph opening with a speaker's
-    name (a person or organisation, or a name in capitals as in transcripts) and a colon."""
+    """"PENCE: And that's why ...", "Obama: I'm optimistic ...", "Poll: Sanders takes the lead": a
+    paragraph opening with a speaker's name (a person or organisation, or a name in capitals as in
+    transcripts) or a poll or report, and a colon."""
     doc, text = d.doc, d.text
     out = []
     for k, lo in enumerate(d.line_starts):
@@ -291,8 +351,13 @@ def _labels(d: _Doc, speakers: Speakers) -> list[Attribution]:
         label = m.group(1)
         if any(t.pos_ in ("VERB", "AUX") or (t.is_lower and t.lower_ not in _LABEL_GLUE) for t in toks):
             continue  # "Okafor said: ..." is a cue, not a label
-        if not (all(speakers.is_name(t.i) for t in toks if t.is_title or t.is_upper)
-                and any(speakers.is_name(t.i) for t in toks)) and not (label.isupper() and len(label) >= 3):
+        named = (all(speakers.is_name(t.i) for t in toks if t.is_title or t.is_upper)
+                 and any(speakers.is_name(t.i) for t in toks))
+        document = len(toks) == 1 and toks[0].lemma_.lower() in LEXICON.documents  # "Poll: Sanders leads"
+        # a headline's label may be any capitalised source: "Insiders: Trump will rebound"
+        headline = (k == d.first_line and len(toks) <= 4 and all(t.text[:1].isupper() for t in toks)
+                    and not any(verb_sense(t) for t in doc[b : d.tok_at(hi)]))  # not "The Latest: X says Y"
+        if not (named or document or headline or (label.isupper() and len(label) >= 3)):
             continue
         colon = d.tok_at(m.end(1))
         while colon < len(doc) and doc[colon].text != ":":
@@ -314,8 +379,11 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
     in_quote, skip = _token_flags(tok_starts, spaces, regions, article)
     speakers = Speakers(doc, text, entities, in_quote, tok_starts, sent_of)
     d = _Doc(doc, btext, tok_starts, sent_of)
-    attrs = find_attributions(doc, skip)
-    attrs = _drop_nested(attrs + _labels(d, speakers), doc)
+    attrs = find_attributions(doc, skip, text=btext)
+    attrs += _labels(d, speakers)
+    taken = {d.line(tok_starts[a.cue[0]]) for a in attrs}
+    attrs += headline_cues(doc, btext, d.line_starts, tok_starts, taken, skip)
+    attrs = _drop_nested(attrs, doc)
 
     quotes: list[_Q] = []
     for a in attrs:
@@ -339,7 +407,8 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
     for k, r in enumerate(regions):
         if covered[k]:
             continue
-        owner = _near_cue(d, r, bare, split, used) or _colon_cue(d, r, bare_by_line, used)
+        owner = (_near_cue(d, r, bare, split, used) or _colon_cue(d, r, bare_by_line, used)
+                 or _intro_verb(d, r, skip) or _signature(d, r))
         if owner is None:
             continue
         used.add(id(owner))
@@ -349,8 +418,9 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
         else:
             quotes.append(_Q(r.start, r.end, owner))
     quotes.sort(key=lambda q: q.start)
-    cue_chars = sorted(doc[a.cue[0]].idx for a in attrs)
-    _merge_interrupted(d, quotes, regions, covered)
+    cue_chars = sorted({tok_starts[a.cue[0]] for a in attrs}
+                       | {tok_starts[q.attr.cue[0]] for q in quotes if q.attr is not None})
+    _merge_interrupted(d, quotes, regions, covered, cue_chars)
     quotes = _continue(d, quotes, regions, covered, cue_chars)
 
     speakers.rank({a.source for a in attrs if a.source is not None})
@@ -367,7 +437,7 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
         if q.continued and prev is not None:
             q.speaker, q.via = prev.speaker, prev.via
         elif attr is not None:
-            q.speaker = speakers.ref(attr.source, attr.rel) if attr.source is not None else None
+            q.speaker = speakers.ref(attr.source, attr.rel, attr.cue[0]) if attr.source is not None else None
             q.via = [ref for v in attr.via if (ref := speakers.ref(v)) is not None]
         cue = None
         if attr is not None and not q.continued:
@@ -396,9 +466,11 @@ def _covered(quotes: list[_Q], regions: list[Region]) -> list[bool]:
     return out
 
 
-def _merge_interrupted(d: _Doc, quotes: list[_Q], regions: list[Region], covered: list[bool]) -> None:
+def _merge_interrupted(d: _Doc, quotes: list[_Q], regions: list[Region], covered: list[bool],
+                       cues: list[int]) -> None:
     """`“X,” he said. “Y.”`: an unattributed quotation opening a sentence or clause right after the
-    attribution that follows a quote, in the same paragraph, continues that quote."""
+    attribution that follows a quote, in the same paragraph, continues that quote - unless another cue
+    opens it (`“X,” Trump said before adding: “Y.”` is two reports)."""
     doc, text = d.doc, d.text
     starts = [r.start for r in regions]
     for q in quotes:
@@ -412,6 +484,9 @@ def _merge_interrupted(d: _Doc, quotes: list[_Q], regions: list[Region], covered
         pos = cue_at
         while k < len(regions) and not covered[k]:
             r = regions[k]
+            last = cues[bisect_right(cues, r.start) - 1]  # (the quote's own cue is among them)
+            if last > cue_at and re.fullmatch(r"\w+[ \t]*[,:][ \t]*", text[last : r.start]):
+                break  # `said before adding: “Y”`: another cue opens the next quotation
             between = text[pos : r.start]
             if "\n" in between or len(between) > _MAX_INTERRUPTION:
                 break
@@ -435,7 +510,9 @@ def _is_quote_edge(text: str, i: int) -> bool:
 def _continue(d: _Doc, quotes: list[_Q], regions: list[Region], covered: list[bool],
               cues: list[int]) -> list[_Q]:
     """Unattributed quotations opening a sentence or paragraph right after a quote whose speaker is
-    known (same paragraph or the next), with no other cue in between: the same speaker goes on."""
+    known (same paragraph or the next), with no other cue in between: the same speaker goes on. In the
+    same paragraph it is the same quote (`He said X. “Y.”` is one report, as news annotation has it);
+    a paragraph further on, it is a quote of its own with the speaker carried over."""
     out = list(quotes)
     qs = sorted(quotes, key=lambda q: q.start)
     q_starts = [q.start for q in qs]
@@ -453,6 +530,10 @@ def _continue(d: _Doc, quotes: list[_Q], regions: list[Region], covered: list[bo
         own = d.doc[prev.attr.cue[0]].idx
         c = bisect_right(cues, prev.end)
         if any(x != own for x in cues[c : bisect_right(cues, r.start)]):
+            continue
+        if d.para(r.start) == d.para(prev.end):  # in the same paragraph: the same quote goes on
+            prev.end = r.end
+            covered[k] = True
             continue
         q = _Q(r.start, r.end, prev.attr, continued=True)
         out.append(q)
