@@ -12,34 +12,18 @@ below what was measured, so a regression fails CI while run-to-run noise does no
 
 from __future__ import annotations
 
-import json
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"  # conftest.SHARED / "eval"; the sets stay out of the repo
-EVALUATE = EVAL / "evaluate.py"
+from evalgate import assert_floors, run_evaluate
 
 FLOORS = {"span_f1": 0.707, "speaker_acc": 0.916, "e2e_f1": 0.647}
 
 
 @pytest.mark.slow
 def test_polnear_dev_floor(tmp_path: Path) -> None:
-    if not (EVAL / "polnear" / "dev.jsonl").exists():
-        pytest.skip(f"PolNeAR dev set not found under {EVAL} (the eval sets live in ../shared/eval)")
-    scores = tmp_path / "quotes.json"
-    cmd = f"{shlex.quote(sys.executable)} -m newsledger analyze --jsonl -"
-    proc = subprocess.run([sys.executable, str(EVALUATE), "quotes", "--cmd", cmd, "--scores", str(scores)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=3000, check=False)
-    assert scores.exists(), f"evaluate.py wrote no scores (exit {proc.returncode}):\n{proc.stderr[-2000:]}"
-    data = json.loads(scores.read_text())
-    assert data["_run"]["exit"] in (0, 1), f"analyze failed: {data['_run']}\n{proc.stderr[-2000:]}"
-    assert data["_run"]["analysed"] == data["_run"]["docs"], data["_run"]
-    figures = {"span_f1": data["span"]["f1"], "speaker_acc": data["speaker_acc"]["acc"],
-               "e2e_f1": data["e2e"]["f1"]}
-    below = {k: (round(v, 4), FLOORS[k]) for k, v in figures.items() if v < FLOORS[k]}
-    assert not below, f"quotes: figures below their floors (measured, floor): {below}\n{proc.stdout}"
+    result, report = run_evaluate("quotes", "polnear", tmp_path)
+    figures = {"span_f1": result["span"]["f1"], "speaker_acc": result["speaker_acc"]["acc"],
+               "e2e_f1": result["e2e"]["f1"]}
+    assert_floors("quotes", figures, FLOORS, report)
