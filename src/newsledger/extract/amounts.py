@@ -30,11 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from importlib import resources
 
 from spacy.tokens import Doc, Token
 
 from newsledger.extract.entities.lexicon import COUNTRY_NAME, DEMONYM
+from newsledger.extract.lexicons import tsv_rows
 from newsledger.model import Amount, Article, Entity
 
 # ---------------------------------------------------------------- numbers
@@ -127,18 +127,12 @@ def number_value(s: str) -> float | None:
 # ---------------------------------------------------------------- lexicons
 
 
-def _rows(name: str) -> list[list[str]]:
-    text = resources.files("newsledger.extract").joinpath(name).read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return [ln.split("\t") for ln in lines[1:]]
-
-
-_CUR = _rows("currencies.tsv")
+_CUR = tsv_rows("currencies.tsv")
 SYMBOLS = {f: v for f, v, k in _CUR if k == "symbol"}
 NAMES = {f: v for f, v, k in _CUR if k == "name"}
 FAMILY_DEFAULT = {f: v for f, v, k in _CUR if k == "default"}
 COUNTRY_CURRENCY = {f: v for f, v, k in _CUR if k == "country"}
-PLACE_COUNTRY = dict(_rows("currency_places.tsv"))
+PLACE_COUNTRY = dict(tsv_rows("currency_places.tsv"))
 # family → {currency: country}, from the family default and every country issuing a member currency.
 _FAMILY_OF_ISO: dict[str, str] = {}
 for _fam, _iso in FAMILY_DEFAULT.items():

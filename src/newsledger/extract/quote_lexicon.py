@@ -9,9 +9,10 @@ screen a document's tokens in one array read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 
 from spacy.strings import get_string_id
+
+from newsledger.extract.lexicons import tsv_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,7 @@ class Lexicon:
 
 
 def load_lexicon(name: str = "cues.tsv") -> Lexicon:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    rows = [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")][1:]
+    rows = tsv_rows(name)
     lex = Lexicon()
     for form, kind, frames, cls in rows:
         sense = CueSense(frozenset(frames.split()) - {"-"}, cls)

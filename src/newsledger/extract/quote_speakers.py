@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from importlib import resources
 
 from spacy.tokens import Doc, Token
 
+from newsledger.extract.entities.lexicon import GIVEN_GENDER, TITLES
 from newsledger.model import Entity, Mention, Ref
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
@@ -26,15 +26,9 @@ _NP_LEFT = {"det", "poss", "compound", "amod", "nmod", "nummod", "quantmod", "ca
 _BACK = 3  # sentences searched back for a pronoun's antecedent
 
 
-def _rows(name: str) -> list[list[str]]:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return [ln.split("\t") for ln in lines[1:]]
-
-
 # Gender cues from the entity stage's lexicons (read only): given names, and gendered titles/honorifics.
-_GIVEN = {r[0]: r[1] for r in _rows("given_names.tsv") if len(r) >= 2 and r[1] in ("m", "f")}
-_TITLE_GENDER = {r[0]: r[3] for r in _rows("roles.tsv") if len(r) >= 4 and r[3] in ("m", "f")}
+_GIVEN = {name: g for name, g in GIVEN_GENDER.items() if g in ("m", "f")}
+_TITLE_GENDER = {form: g for form, (_, _, g) in TITLES.items() if g in ("m", "f")}
 
 
 @dataclass(slots=True)
