@@ -21,6 +21,9 @@ class RawDoc:
     published: str | None = None  # caller-supplied date (YYYY-MM-DD), trusted over the page's own
     path: str | None = None
     format: str = "text"  # text | html | jsonl-text | jsonl-html
+    # The source given to `ingest` that this document came from (a folder, WARC, feed, URL list);
+    # `path` / `url` say where inside it. None for `analyze` inputs, where path is the source.
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +205,22 @@ class Failure:
     source: str
     stage: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One document's result as the ledger receives it, whichever engine produced it.
+
+    `key` is the sha256 of the raw document (its text or HTML): the identity that makes ingest
+    idempotent and resumable. Exactly one of `record` (the analyze contract, `to_dict`) and
+    `failure` is set.
+    """
+
+    key: str
+    origin: str  # the source given to ingest: file, folder, WARC, feed, URL list, Parquet dir
+    locator: str  # where inside it: a path, path:line, WARC record URI, an article URL
+    record: dict[str, Any] | None = None
+    failure: Failure | None = None
 
 
 def _plain(obj: Any) -> Any:
