@@ -6,6 +6,7 @@ Every extracted fact points into `Article.text` by Python string offsets (`start
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,6 +25,18 @@ class RawDoc:
     # The source given to `ingest` that this document came from (a folder, WARC, feed, URL list);
     # `path` / `url` say where inside it. None for `analyze` inputs, where path is the source.
     origin: str | None = None
+
+
+def raw_key(raw: RawDoc) -> str:
+    """sha256 of what arrived (text or HTML, not where from): the same bytes are the same document,
+    so a re-run or a second copy is recognised before any analysis."""
+    body = raw.html if raw.html is not None else (raw.text or "")
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def locator(raw: RawDoc) -> str:
+    """Where inside its source a document was found: its URL, else its path (path:line), else id."""
+    return raw.url or raw.path or raw.id
 
 
 @dataclass(frozen=True, slots=True)
