@@ -1,0 +1,90 @@
+"""`newsledger ingest`: sources → skip what the ledger has → analyze (an engine) → store → corpus steps.
+
+The pieces are elsewhere (ingest/ reads, engines/ map analyze, ledger/ stores and groups); this module
+only strings them together in batches, so that a crash loses at most the batch in flight and a re-run
+resumes where the last committed batch ended (documents already stored are recognised by their raw
+bytes before any analysis, and URLs already stored are not fetched again).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
+
+from newsledger.ledger import writer
+from newsledger.model import Failure, Outcome, RawDoc, locator, raw_key
+
+BATCH = 64  # documents per transaction: a crash redoes at most this many
+
+
+class Engine(Protocol):
+    def map(self, items: Iterable[RawDoc | Failure]) -> Iterator[Outcome]: ...
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """What one ingest did; `failures` counts reasons ("stage: reason" → n)."""
+
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    known: int = 0
+    failed: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    new_ids: list[int] = field(default_factory=list)
+
+    def add(self, res: writer.BatchResult, read: int) -> None:
+        self.read += read
+        self.new += len(res.new)
+        self.duplicates += res.duplicates
+        self.known += res.known
+        self.failed += len(res.failed)
+        self.failures.update(reason for _, reason in res.failed)
+        self.new_ids.extend(res.new)
+
+
+def _split_known(conn: sqlite3.Connection, chunk: list[RawDoc | Failure]
+                 ) -> tuple[list[RawDoc | Failure], list[tuple[str, str, str]]]:
+    """The documents to analyse, and (key, origin, locator) of those whose bytes are already stored."""
+    keys = {id(x): raw_key(x) for x in chunk if isinstance(x, RawDoc)}
+    have = writer.known_keys(conn, list(set(keys.values())))
+    fresh: list[RawDoc | Failure] = []
+    seen: list[tuple[str, str, str]] = []
+    for x in chunk:
+        k = keys.get(id(x))
+        if k is not None and k in have and isinstance(x, RawDoc):
+            seen.append((k, x.origin or x.path or "-", locator(x)))
+        else:
+            fresh.append(x)
+    return fresh, seen
+
+
+def ingest_items(conn: sqlite3.Connection, items: Iterable[RawDoc | Failure], engine: Engine,
+                 batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None
+                 ) -> IngestSummary:
+    """Analyse and store documents batch by batch; `on_batch` sees the running summary."""
+    summary = IngestSummary()
+    it = iter(items)
+    while chunk := list(islice(it, batch)):
+        fresh, seen = _split_known(conn, chunk)
+        outcomes = list(engine.map(fresh)) if fresh else []
+        summary.add(writer.write_batch(conn, outcomes, seen), len(chunk))
+        if on_batch:
+            on_batch(summary)
+    return summary
+
+
+def ingest_outcomes(conn: sqlite3.Connection, outcomes: Iterable[Outcome], batch: int = 512,
+                    on_batch: Callable[[IngestSummary], None] | None = None) -> IngestSummary:
+    """Store outcomes analysed elsewhere (the Parquet a Ray run wrote), batch by batch."""
+    summary = IngestSummary()
+    it = iter(outcomes)
+    while chunk := list(islice(it, batch)):
+        summary.add(writer.write_batch(conn, chunk), len(chunk))
+        if on_batch:
+            on_batch(summary)
+    return summary
