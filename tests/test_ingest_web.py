@@ -80,6 +80,13 @@ def test_every_redirect_hop_is_checked(site):
     assert isinstance(dns, Failure) and dns.reason.startswith("DNS failure")
 
 
+def test_malformed_redirect_is_a_failure_not_an_exception(site):
+    site.routes["/bad"] = Route(302, headers={"Location": "http://[not-an-address/"})
+    with fetcher() as f:
+        got = f.fetch(site.url("/bad"))
+    assert isinstance(got, Failure) and got.stage == "fetch"
+
+
 def test_oversize_bodies_are_abandoned_with_or_without_content_length(site):
     big = b"<html><body>" + b"x" * 300_000 + b"</body></html>"
     site.routes["/big"] = Route(body=big, headers=HTML)

@@ -201,8 +201,11 @@ def _url_list(path: str, origin: str, seen: Seen | None, web: _LazyFetcher) -> I
             line = raw.decode("utf-8", errors="replace").strip()
             if not line or line.startswith("#"):
                 continue
+            where = f"{path}:{n}"
+            if len(raw) > _URL_LINE_LIMIT:
+                yield Failure(where, where, "read", f"line too long for a URL (over {_URL_LINE_LIMIT} bytes)")
+                continue
             if not _HTTP_URL.match(line):
-                where = f"{path}:{n}"
                 yield Failure(where, where, "read", f"not an http(s) URL: {line[:200]!r}")
                 continue
             yield from _url(line, origin, seen, web)

@@ -56,6 +56,12 @@ def read_warc(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | No
             yield Failure(f"{path}@{last}", path, "warc",
                           f"corrupt WARC after {count} pages (offset {last}): {exc}")
             return
+        except BaseException as exc:  # a Rust panic inside fastwarc surfaces as a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            yield Failure(f"{path}@{last}", path, "warc",
+                          f"corrupt WARC after {count} pages (offset {last}): the parser gave up")
+            return
         if inflater is not None and inflater.error:
             yield Failure(f"{path}@{last}", path, "warc",
                           f"damaged gzip after {count} pages: {inflater.error}")

@@ -220,6 +220,9 @@ class Fetcher:
             return Failure(url, url, "fetch", f"cannot connect: {exc}")
         except httpx.HTTPError as exc:
             return Failure(url, url, "fetch", f"HTTP error: {type(exc).__name__}: {exc}")
+        except (httpx.InvalidURL, httpx.StreamError, ValueError, UnicodeError) as exc:
+            # a malformed Location header or response: the server's fault, not a reason to stop
+            return Failure(url, url, "fetch", f"bad response from {current}: {exc}")
         finally:
             self._last[host] = time.monotonic()
 
