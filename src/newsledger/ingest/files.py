@@ -21,12 +21,16 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<meta|<article)", re.I)
 
 
+# The bytes a text may hold freely: everything but the C0 controls other than tab, LF, FF, CR, ESC.
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def _is_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 8 KB: not a text or HTML document."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_CONTROL))  # counted in C: ingest reads millions of pages
     return bool(head) and controls / len(head) > 0.05
 
 
