@@ -6,11 +6,13 @@ import gzip
 import itertools
 import zlib
 
+import httpcore
+import httpx
 import pytest
 
 from localhttp import Route, Site, gzip_bomb, html_page
 from newsledger import __version__
-from newsledger.ingest.web import Fetched, Fetcher
+from newsledger.ingest.web import Fetched, Fetcher, PublicOnlyBackend
 from newsledger.model import Failure
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -166,3 +168,18 @@ def test_same_host_waits_for_the_rate_other_hosts_do_not(site):
     assert len(gaps) == 2 and all(g >= 0.2 for g in gaps), gaps
     # the other host is asked right after the last request to the first: no politeness wait
     assert other.hits[0].at - same[-1] < 0.15
+
+
+def test_connections_go_only_to_the_addresses_checked_at_connect_time(site):
+    """The guard against DNS rebinding: the backend checks the address it connects to."""
+    site.routes["/a"] = Route(body=html_page("A", "Pinned."), headers=HTML)
+    with pytest.raises(httpcore.ConnectError, match=r"refused: 127\.0\.0\.1 resolves to a loopback"):
+        PublicOnlyBackend().connect_tcp("127.0.0.1", site.port, timeout=1)
+    # with a check that lets loopback through, the same backend connects and serves a real request
+    transport = httpx.HTTPTransport()
+    transport._pool._network_backend = PublicOnlyBackend(lambda ip: None)
+    with httpx.Client(transport=transport, trust_env=False) as client:
+        assert client.get(site.url("/a")).status_code == 200
+    # a Fetcher that refuses private addresses installs this backend
+    with Fetcher(trust_env=False) as f:
+        assert isinstance(f._client._transport._pool._network_backend, PublicOnlyBackend)

@@ -14,10 +14,12 @@ import io
 import ipaddress
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
+import httpcore
 import httpx
 
 from newsledger import __version__
@@ -89,6 +91,44 @@ def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None
 
 
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+
+
+class PublicOnlyBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to public addresses it has checked itself.
+
+    `Fetcher._check` gives the clear reason before any connection; this closes the gap after it:
+    a name that resolves to a public address for the check and a private one for the connection
+    (DNS rebinding) is refused, because the connection goes to the very address checked. TLS still
+    verifies the certificate against the URL's host name (httpcore passes it as server_hostname).
+    """
+
+    def __init__(self, problem: Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], str | None]
+                 = _address_problem) -> None:
+        self._problem = problem  # why an address may not be connected to (None: it may)
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"DNS failure: cannot resolve host {host!r} ({exc})") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        for address in addresses:
+            kind = self._problem(_ip(address))
+            if kind:
+                raise httpcore.ConnectError(f"refused: {host} resolves to a {kind} address ({address})")
+        error: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host!r}")
+
+
 class _Redirect(str):
     """The absolute URL a 3xx response points to."""
 
@@ -121,7 +161,11 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.allow_private = allow_private
         self._last: dict[str, float] = {}  # host -> monotonic time its last request ended
+        transport = httpx.HTTPTransport(trust_env=trust_env)
+        if not allow_private:  # pin each connection to an address checked at connect time
+            transport._pool._network_backend = PublicOnlyBackend()
         self._client = httpx.Client(
+            transport=transport,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"},
@@ -172,8 +216,8 @@ class Fetcher:
         if self.allow_private:
             return None
         for info in infos:
-            address = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
-            kind = _address_problem(ipaddress.ip_address(address))
+            address = str(info[4][0])
+            kind = _address_problem(_ip(address))
             if kind:
                 return (f"refused: {host} resolves to a {kind} address ({address}); "
                         "private networks are not fetched unless allowed (--allow-private)")
@@ -217,7 +261,10 @@ class Fetcher:
         except _TooLarge:
             return Failure(url, url, "fetch", self._too_large(None))
         except httpx.ConnectError as exc:
-            return Failure(url, url, "fetch", f"cannot connect: {exc}")
+            reason = str(exc)
+            if not reason.startswith(("refused", "DNS failure")):
+                reason = f"cannot connect: {reason}"
+            return Failure(url, url, "fetch", reason)
         except httpx.HTTPError as exc:
             return Failure(url, url, "fetch", f"HTTP error: {type(exc).__name__}: {exc}")
         except (httpx.InvalidURL, httpx.StreamError, ValueError, UnicodeError) as exc:
