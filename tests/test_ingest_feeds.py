@@ -135,3 +135,18 @@ def test_parse_feed_and_sniffing():
     assert entries[0].published == "2025-06-02"
     assert isinstance(parse_feed(b"plain words, no markup"), str)
     assert parse_feed(rss([])) == []  # a valid feed with no entries is not an error
+
+
+def test_tagged_items_name_their_source_even_for_failures(site, fetcher, tmp_path):
+    from newsledger.ingest.sources import iter_sources_tagged
+
+    (tmp_path / "a.txt").write_text("An article.\n")
+    items = list(iter_sources_tagged([str(tmp_path), site.url("/nope")], fetcher=fetcher))
+    kinds = [(o, type(x).__name__) for o, x in items]
+    assert kinds == [(str(tmp_path), "RawDoc"), (site.url("/nope"), "Failure")]
+
+
+def test_relative_link_in_a_local_feed_is_a_clear_failure(fetcher, tmp_path):
+    (tmp_path / "f.rss").write_bytes(rss([item("Rel", "/only/a/path")]))
+    [fail] = run([str(tmp_path / "f.rss")], fetcher)
+    assert isinstance(fail, Failure) and fail.reason.startswith("not an absolute http(s) URL")

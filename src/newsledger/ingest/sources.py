@@ -97,10 +97,21 @@ def iter_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, 
     `fetcher` (its own limits, rate and `allow_private`) is used for every URL; without one, a
     default Fetcher with `max_bytes` and `allow_private` is made when the first URL comes.
     """
+    for _origin, item in iter_sources_tagged(sources, max_bytes=max_bytes, allow_private=allow_private,
+                                             seen=seen, fetcher=fetcher):
+        yield item
+
+
+def iter_sources_tagged(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                        allow_private: bool = False, seen: Seen | None = None,
+                        fetcher: Fetcher | None = None) -> Iterator[tuple[str, RawDoc | Failure]]:
+    """`iter_sources`, each item paired with the source argument it came from — a Failure has
+    no `origin` field, and the ledger's Outcome needs one for failures too."""
     web = _LazyFetcher(fetcher, max_bytes, allow_private)
     try:
         for source in sources:
-            yield from _source(source, max_bytes, seen, web)
+            for item in _source(source, max_bytes, seen, web):
+                yield source, item
     finally:
         web.close()
 

@@ -203,11 +203,11 @@ class Fetcher:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             return f"invalid URL: {exc}"
+        if not parsed.scheme or not parsed.host:
+            return f"not an absolute http(s) URL: {url[:200]!r}"
         if parsed.scheme not in ("http", "https"):
             return f"unsupported URL scheme {parsed.scheme!r}: only http and https are fetched"
         host = parsed.host
-        if not host:
-            return "invalid URL: no host"
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
