@@ -127,3 +127,20 @@ def test_txt_that_is_only_urls_is_a_url_list_but_an_article_is_not(tmp_path):
     assert not _is_url_list(tmp_path / "art.txt", 10_000)
     assert not _is_url_list(tmp_path / "one.txt", 10_000)
     assert docs(iter_sources([str(tmp_path / "art.txt")]))[0].text.startswith("https://a.example/1\nThe")
+
+
+def test_inflater_reads_multi_member_gzip_exactly_at_any_chunk_size():
+    import io
+    import random
+
+    from newsledger.ingest.compressed import Inflater
+
+    rng = random.Random(3)
+    members = [bytes(rng.randrange(256) for _ in range(rng.randint(0, 3000))) + b"abc" * rng.randint(0, 900)
+               for _ in range(6)]
+    data = b"".join(gzip.compress(m) for m in members) + b"\0" * 16  # NUL padding after the end is allowed
+    for chunk in (1, 7, 512, 1 << 16):
+        src = io.BytesIO(data)
+        inflater = Inflater(lambda _n, src=src, chunk=chunk: src.read(chunk))
+        out = io.BufferedReader(inflater).read()
+        assert out == b"".join(members) and inflater.error is None
