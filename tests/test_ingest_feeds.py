@@ -133,6 +133,13 @@ def test_parse_feed_and_sniffing():
     entries = parse_feed(rss([item("T", "https://x.example/1", "Mon, 02 Jun 2025 23:30:00 +0000")]))
     assert isinstance(entries, list) and entries[0].link == "https://x.example/1"
     assert entries[0].published == "2025-06-02"
+    # the date the newsroom printed, in its own time zone (UTC would make it 2025-06-02)
+    local = parse_feed(rss([item("T", "https://x.example/2", "Tue, 03 Jun 2025 00:30:00 +0200")]))
+    assert isinstance(local, list) and local[0].published == "2025-06-03"
+    atom = parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>a</title><entry><title>x</title>'
+                      b'<link href="https://x.example/3"/><published>2025-06-03T00:30:00+02:00</published>'
+                      b"</entry></feed>")
+    assert isinstance(atom, list) and atom[0].published == "2025-06-03"
     assert isinstance(parse_feed(b"plain words, no markup"), str)
     assert parse_feed(rss([])) == []  # a valid feed with no entries is not an error
 

@@ -8,10 +8,12 @@ each entry's link is fetched as an article page, its publication date carried to
 
 from __future__ import annotations
 
+import email.utils
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import feedparser
 
@@ -38,7 +40,23 @@ def looks_like_feed(data: bytes) -> bool:
     return bool(_FEED_ROOT.match(data[:4096]))
 
 
-def _date(parsed: time.struct_time | None) -> str | None:
+def _date(raw: object, parsed: time.struct_time | None) -> str | None:
+    """The entry's publication date as YYYY-MM-DD *in the feed's own time zone*.
+
+    feedparser's `published_parsed` is converted to UTC, which moves a story published at
+    00:30 +02:00 to the day before; the date the newsroom printed is the local one, so the raw
+    RFC 822 / ISO 8601 string is read first and the UTC value is only the fallback.
+    """
+    if isinstance(raw, str) and raw.strip():
+        text = raw.strip()
+        try:
+            return email.utils.parsedate_to_datetime(text).date().isoformat()
+        except (TypeError, ValueError, IndexError):
+            pass
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            pass
     if not parsed:
         return None
     return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
@@ -62,7 +80,7 @@ def parse_feed(data: bytes, url: str | None = None, content_type: str | None = N
         problem = parsed.get("bozo_exception")
         return "not an RSS/Atom feed" + (f" ({problem})" if problem else "")
     return [FeedEntry(link=(e.get("link") or "").strip() or None, title=e.get("title") or None,
-                      published=_date(e.get("published_parsed")))
+                      published=_date(e.get("published"), e.get("published_parsed")))
             for e in parsed.entries]
 
 
