@@ -116,6 +116,10 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="allow fetching from private, loopback and link-local addresses (refused by default)")
     i.add_argument("--max-bytes", type=int, default=None, metavar="N",
                    help="refuse documents (and downloads) larger than N bytes (default 10 MB)")
+    i.add_argument("--rate", type=float, default=1.0, metavar="SECONDS",
+                   help="wait at least this long between requests to one host (default 1)")
+    i.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="give up on a download when the server is silent this long (default 20)")
     i.add_argument("--model", metavar="NAME", help="spaCy model package or path (as for analyze)")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
     i.add_argument("--json", action="store_true", help="print the closing summary as JSON")

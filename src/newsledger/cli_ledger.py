@@ -58,7 +58,8 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger import pipeline
     from newsledger.engines import get_engine
     from newsledger.ingest.files import DEFAULT_MAX_BYTES
-    from newsledger.ingest.sources import iter_sources
+    from newsledger.ingest.sources import iter_sources_tagged
+    from newsledger.ingest.web import Fetcher
     from newsledger.ledger import store, writer
     from newsledger.ledger.corpus import load_actors, run_corpus_steps
 
@@ -86,10 +87,12 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 analyze_to_parquet(args.sources, folder, address=args.address, num_actors=args.workers)
             summary = pipeline.ingest_outcomes(conn, read_outcomes(folder), on_batch=progress.update)
         else:
-            items = iter_sources(args.sources, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES,
-                                 allow_private=args.allow_private,
-                                 seen=lambda loc: writer.seen_locator(conn, loc))
-            with get_engine("local", workers=args.workers, model=args.model) as engine:
+            max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+            with Fetcher(max_bytes=max_bytes, allow_private=args.allow_private, rate=args.rate,
+                         read_timeout=args.timeout) as fetcher, \
+                    get_engine("local", workers=args.workers, model=args.model) as engine:
+                items = iter_sources_tagged(args.sources, max_bytes=max_bytes, allow_private=args.allow_private,
+                                            seen=lambda loc: writer.seen_locator(conn, loc), fetcher=fetcher)
                 summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update)
         corpus = run_corpus_steps(conn, summary.new_ids, actors=actors)
     except nlp_mod.ModelNotFound as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Protocol
 
@@ -47,31 +47,36 @@ class IngestSummary:
         self.new_ids.extend(res.new)
 
 
-def _split_known(conn: sqlite3.Connection, chunk: list[RawDoc | Failure]
-                 ) -> tuple[list[RawDoc | Failure], list[tuple[str, str, str]]]:
+Tagged = tuple[str, RawDoc | Failure]  # (the source argument it came from, the document)
+
+
+def _split_known(conn: sqlite3.Connection, chunk: list[Tagged]
+                 ) -> tuple[list[Tagged], list[tuple[str, str, str]]]:
     """The documents to analyse, and (key, origin, locator) of those whose bytes are already stored."""
-    keys = {id(x): raw_key(x) for x in chunk if isinstance(x, RawDoc)}
+    keys = {id(x): raw_key(x) for _, x in chunk if isinstance(x, RawDoc)}
     have = writer.known_keys(conn, list(set(keys.values())))
-    fresh: list[RawDoc | Failure] = []
+    fresh: list[Tagged] = []
     seen: list[tuple[str, str, str]] = []
-    for x in chunk:
+    for origin, x in chunk:
         k = keys.get(id(x))
         if k is not None and k in have and isinstance(x, RawDoc):
-            seen.append((k, x.origin or x.path or "-", locator(x)))
+            seen.append((k, origin, locator(x)))
         else:
-            fresh.append(x)
+            fresh.append((origin, x))
     return fresh, seen
 
 
-def ingest_items(conn: sqlite3.Connection, items: Iterable[RawDoc | Failure], engine: Engine,
+def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engine,
                  batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None
                  ) -> IngestSummary:
-    """Analyse and store documents batch by batch; `on_batch` sees the running summary."""
+    """Analyse and store (source, document) pairs batch by batch; `on_batch` sees the running summary."""
     summary = IngestSummary()
     it = iter(items)
     while chunk := list(islice(it, batch)):
         fresh, seen = _split_known(conn, chunk)
-        outcomes = list(engine.map(fresh)) if fresh else []
+        outcomes = list(engine.map(x for _, x in fresh)) if fresh else []
+        # the engine cannot know a reading failure's source argument; the tag does
+        outcomes = [replace(o, origin=origin) for (origin, _), o in zip(fresh, outcomes, strict=True)]
         summary.add(writer.write_batch(conn, outcomes, seen), len(chunk))
         if on_batch:
             on_batch(summary)
