@@ -91,8 +91,9 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             with Fetcher(max_bytes=max_bytes, allow_private=args.allow_private, rate=args.rate,
                          read_timeout=args.timeout) as fetcher, \
                     get_engine("local", workers=args.workers, model=args.model) as engine:
-                items = iter_sources_tagged(args.sources, max_bytes=max_bytes, allow_private=args.allow_private,
-                                            seen=lambda loc: writer.seen_locator(conn, loc), fetcher=fetcher)
+                items = iter_sources_tagged(args.sources, max_bytes=max_bytes,
+                                            allow_private=args.allow_private, fetcher=fetcher,
+                                            seen=lambda loc: writer.seen_locator(conn, loc))
                 summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update)
         corpus = run_corpus_steps(conn, summary.new_ids, actors=actors)
     except nlp_mod.ModelNotFound as exc:
