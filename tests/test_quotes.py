@@ -403,6 +403,45 @@ def test_multi_paragraph_quote_is_one_quote(nlp):
     assert q.kind == "direct" and q.speaker.name == "Amina Okafor"
 
 
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Asked whether the bridge should be rebuilt, 61 percent of residents said yes.", "yes", "percent"),
+    ("The council expects a deficit next year, and the treasurer said so on Monday.", "so", "treasurer"),
+    ("The plan is doomed, and the mayor's own adviser said as much in an interview.", "as much", "adviser"),
+])
+def test_pro_form_is_the_content(nlp, text, content, speaker):
+    """"said so", "said yes", "said as much": the word standing for the report is its content."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text == "said")
+    assert q.text == content and q.speaker is not None and speaker in q.speaker.name
+
+
+@pytest.mark.parametrize("text, content, cue", [
+    ("Okafor wants a tax on sugary drinks, which the governor also supports.", "which", "supports"),
+    ("Drivers will pay a new levy, which Mayor Brooks proposed during the budget debate.", "which",
+     "proposed"),
+])
+def test_relative_object_is_the_content(nlp, text, content, cue):
+    """"a tax, which the governor supports": the relative pronoun stands for what is supported; the rest of
+    the relative clause is the narrator's."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text == cue)
+    assert q.text == content
+
+
+def test_relative_object_keeps_a_predicate(nlp):
+    a = run(nlp, "Okafor proposed a sugar levy, which Brooks described as “a tax on the poor.”")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "described")
+    assert q.text.startswith("which") and "“a tax on the poor" in q.text
+
+
+def test_title_case_headline_name_stops_at_the_verb(nlp):
+    """The tagger reads "Amina Okafor Slams" as one person; the speaker is the name before the cue (resolved
+    to a person named so elsewhere in the article, if there is one; never to the swallowed name)."""
+    a = run(nlp, "Amina Okafor Slams Daniel Brooks Over Flood Defences\n\n"
+                 "Amina Okafor spoke in Lagos on Monday.")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "Slams")
+    assert mention(a, q) == "Amina Okafor" and q.speaker.name == "Amina Okafor"
+    assert entity_name(a, q) in (None, "Amina Okafor")
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)

@@ -70,6 +70,8 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
             return inv
         if "that" in frames and (late := _late_that(doc, tok, cue_end)) is not None:
             return late
+        if "that" in frames and (pro := _pro_form(doc, cue_end)) is not None:
+            return pro
     if "to" in frames:
         for c in kids:
             if c.dep_ == "xcomp" and c.i > tok.i and _infinitive(c):
@@ -88,6 +90,11 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                 return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "obj", c.i
         rel = next((c for c in kids if c.dep_ == "dobj" and c.i < tok.i and c.lower_ in _REL_OBJECTS), None)
         if tok.dep_ == "relcl" and rel is not None:  # "a tax, which he described as “theft”"
+            if not any(c.i > tok.i and (c.dep_ in _PREDICATIVE or c.is_quote or (
+                    c.dep_ == "prep" and c.lower_ in ("as", "like"))) for c in kids):
+                # "a carbon tax, which he favors": what he favors is the pronoun's antecedent; the rest of
+                # the relative clause ("proposed under a flat rate") is the narrator's
+                return span_chars(doc, rel.i, rel.i + 1), "obj", rel.i
             return span_chars(doc, rel.i, tok.right_edge.i + 1), "obj", rel.i
     if is_passive(tok) and sense.cls in ("speech", "belief"):
         return _passive_content(doc, tok, kids)
@@ -236,6 +243,22 @@ def _late_that(doc: Doc, tok: Token, cue_end: int) -> Found | None:
             return None
         if t.pos_ in ("VERB", "AUX") or t.text in (".", ";", ":") or t.is_quote:
             return None
+    return None
+
+
+_PRO_FORMS = {"so", "yes", "no", "otherwise"}
+
+
+def _pro_form(doc: Doc, cue_end: int) -> Found | None:
+    """"after half said so", "72 percent said yes", "Mook said as much": a word standing for the clause
+    reported is the content (news annotation marks the pro-form itself)."""
+    if cue_end >= len(doc):
+        return None
+    t = doc[cue_end]
+    if t.lower_ in _PRO_FORMS and t.dep_ in ("advmod", "intj", "dobj", "acomp", "ccomp", "attr"):
+        return span_chars(doc, t.i, t.i + 1), "that", t.i
+    if t.lower_ == "as" and cue_end + 1 < len(doc) and doc[cue_end + 1].lower_ == "much":
+        return span_chars(doc, t.i, t.i + 2), "that", t.i
     return None
 
 

@@ -391,7 +391,8 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
             s, e = _clamp(d, a)
             if a.frame != "label":  # a transcript's label owns its own paragraph only
                 s, e = _grow((s, e), regions, starts)
-            s = _sentence_head(btext, s, e, doc[a.cue[0]].idx)
+            if a.frame != "obj":  # (an object before its cue is a relative pronoun: "which he favors")
+                s = _sentence_head(btext, s, e, doc[a.cue[0]].idx)
             quotes.append(_Q(s, e, a))
     covered = _covered(quotes, regions)
     # Cues with no content in the parse, with a source or a quote frame: they may own a quotation.
