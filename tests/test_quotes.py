@@ -442,6 +442,33 @@ def test_title_case_headline_name_stops_at_the_verb(nlp):
     assert entity_name(a, q) in (None, "Amina Okafor")
 
 
+@pytest.mark.parametrize("text, content, cue, speaker", [
+    ("The memo intimates that the bridge will open in May.", "that the bridge will open in May", "intimates",
+     "The memo"),
+    ("Okafor's argument on Sunday was that the levy should be scrapped.", "that the levy should be scrapped",
+     "argument", "Okafor"),
+    ("Their bet is that voters will forgive the delay.", "that voters will forgive the delay", "bet",
+     "Their"),
+])
+def test_that_clause_reports(nlp, text, content, cue, speaker):
+    """A verb outside the lexicon with a that-clause and a subject reports it; so does a cue noun that is
+    the subject of "be" ("Her argument was that ..."), its possessor the source."""
+    q = only(run(nlp, text))
+    assert (q.text, q.cue.text, q.kind) == (content, cue, "indirect")
+    assert q.speaker is not None and q.speaker.name == speaker
+
+
+@pytest.mark.parametrize("text", [
+    "The problem is that the bridge is closed.",
+    "It is clear that the bridge is closed.",
+    "Voters were told about the bet that the council made on the bridge.",
+])
+def test_that_clause_without_a_reporter(nlp, text):
+    """"The problem is that ...", "It is clear that ...": no one holds the clause; "the bet that the council
+    made" is a relative clause, not a report."""
+    assert not [q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text in ("is", "bet")]
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)
