@@ -469,6 +469,18 @@ def test_that_clause_without_a_reporter(nlp, text):
     assert not [q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text in ("is", "bet")]
 
 
+def test_quotation_then_narration(nlp):
+    """`“X,” she warned, before predicting that Y`: the quotation is one report and the narrated
+    prediction another; `wrote, “X,” and shared a link` ends with the quotation."""
+    a = run(nlp, "“Let us not get ahead of ourselves,” Okafor warned, before predicting that the levy "
+                 "would pass.")
+    by_cue = {q.cue.text: q for q in a.quotes if q.cue is not None}
+    assert by_cue["warned"].text == "“Let us not get ahead of ourselves,”"
+    assert by_cue["predicting"].text == "that the levy would pass"
+    q = only(run(nlp, "Brooks wrote, “It is time to end this levy for good,” and shared a petition."))
+    assert q.text == "“It is time to end this levy for good,”" and q.kind == "direct"
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)
