@@ -481,6 +481,12 @@ def test_quotation_then_narration(nlp):
     assert q.text == "“It is time to end this levy for good,”" and q.kind == "direct"
 
 
+def test_asked_someone_if(nlp):
+    """"asked the students if ...": the embedded question, even when the parser hangs it as an adverbial."""
+    q = only(run(nlp, "Then Brooks asked the students if they were always so serious."))
+    assert q.text == "if they were always so serious" and q.speaker.name == "Brooks"
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)

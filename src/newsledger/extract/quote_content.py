@@ -43,8 +43,9 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
         marks = _ADVERBIAL_MARKS - {"if"} if asking else _ADVERBIAL_MARKS
         # (a that-clause may also be parsed as an adverbial one - "told reporters on Tuesday, after the
         # vote, that ..." - or, under a verb the tagger took for a plural noun, as an acl)
+        opens = ("that", "if", "whether") if "if" in frames else ("that",)  # "asked the students if ..."
         cc = [c for c in kids if (c.dep_ == "ccomp" or (c.dep_ in ("advcl", "acl") and c.i > tok.i and any(
-            g.dep_ == "mark" and g.lower_ == "that" for g in c.children))) and not any(
+            g.dep_ == "mark" and g.lower_ in opens for g in c.children))) and not any(
             g.dep_ == "mark" and g.lower_ in marks for g in c.children)]
         if not cc:  # "He said: the talks failed." - a clause after a colon hangs as parataxis
             cc = [c for c in kids if c.dep_ == "parataxis" and c.i > tok.i
@@ -63,7 +64,7 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                 b = _cut_conj(cc[-1], b)
                 b = _cut_other_report(doc, tok, a, b)
             if cc[0].dep_ != "ccomp":  # an adverbial hung on the clause precedes its "that"
-                a = max(a, min(g.i for g in cc[0].children if g.dep_ == "mark" and g.lower_ == "that"))
+                a = max(a, min(g.i for g in cc[0].children if g.dep_ == "mark" and g.lower_ in opens))
             return span_chars(doc, a, b), "that", cc[0].i
         inv = _inverted(doc, tok)
         if inv is not None:
