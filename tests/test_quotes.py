@@ -487,6 +487,13 @@ def test_asked_someone_if(nlp):
     assert q.text == "if they were always so serious" and q.speaker.name == "Brooks"
 
 
+def test_reportedly_is_hearsay(nlp):
+    """"X has reportedly ...": the clause is reported, and nobody is named - speaker null, never a guess."""
+    q = only(run(nlp, "The city has reportedly looked at the old stadium and passed."))
+    assert q.text == "The city has reportedly looked at the old stadium and passed"
+    assert q.speaker is None and q.cue.text == "reportedly" and q.kind == "indirect"
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)

@@ -137,6 +137,18 @@ def _noun_cue(doc: Doc, tok: Token, sense: CueSense) -> Attribution | None:
                        content_root=content.i)
 
 
+def _hearsay(doc: Doc, tok: Token, sense: CueSense) -> Attribution | None:
+    """"The group is reportedly spending $1.5 million", "Google has reportedly looked at Twitter": the
+    clause the adverb modifies is reported, by nobody named."""
+    head = tok.head
+    if tok.dep_ != "advmod" or head.i == tok.i or not is_verb(head):
+        return None
+    span = span_chars(doc, *subtree(head))
+    if span is None:
+        return None
+    return Attribution((tok.i, tok.i + 1), None, span, "clause", sense, content_root=head.i)
+
+
 def _copular_that(tok: Token) -> Token | None:
     """"His message has long been that he is a winner", "Their fear is that ...": a cue noun that is the
     subject of "be" with a that-clause says what the clause says."""
@@ -259,6 +271,10 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon = LEXICON, text: s
             a = _according(doc, tok, lex)
         if a is None and low == "in" and lex.documents:
             a = _in_document(doc, tok, lex)
+            if a is None:
+                continue
+        if a is None and low in lex.adverbs:
+            a = _hearsay(doc, tok, lex.adverbs[low])
             if a is None:
                 continue
         if a is None:
