@@ -494,6 +494,14 @@ def test_reportedly_is_hearsay(nlp):
     assert q.speaker is None and q.cue.text == "reportedly" and q.kind == "indirect"
 
 
+def test_subject_with_apposition_misparsed(nlp):
+    """"Delgado, a Brooks ally, called ...": the small parser reads the verb as a modifier of the appositive
+    and leaves the sentence without a verb; the speaker is still the subject."""
+    a = run(nlp, "Delgado, a longtime Brooks ally, called the council’s plan “reckless.”")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "called")
+    assert q.speaker is not None and q.speaker.name == "Delgado"
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)
