@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 MAX_LIMIT = 500  # a page is at most this many items, whatever the caller asks
@@ -639,7 +639,7 @@ def categories(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT category FROM events ORDER BY category")]
 
 
-__all__: Iterable[str] = (
+__all__ = (
     "MAX_LIMIT", "article", "articles", "check_date", "entities", "entity", "events", "find_entities",
     "fts_query", "quotes", "search_terms", "stats", "stories", "timeline",
 )
