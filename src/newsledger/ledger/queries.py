@@ -601,6 +601,20 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
     }
 
 
+_LEDGER_ONLY = {"article": ("article_id", "story", "copies"), "entities": ("entity_id",),
+                "quotes": ("quote_id", "cluster_id"), "events": ("event_id",)}
+
+
+def contract(art: dict[str, Any]) -> dict[str, Any]:
+    """An `article()` record cut back to the analyze contract exactly (the ledger's own fields —
+    article_id, story, copies, entity_id, quote_id, cluster_id, event_id — removed): what
+    `newsledger analyze` wrote for this article, for `show --json` or a re-validation."""
+    out = {k: v for k, v in art.items() if k not in _LEDGER_ONLY["article"]}
+    for part in ("entities", "quotes", "events"):
+        out[part] = [{k: v for k, v in x.items() if k not in _LEDGER_ONLY[part]} for x in art[part]]
+    return out
+
+
 def _local_order(local_id: str) -> tuple[str, int]:
     m = re.match(r"^(\D*)(\d+)$", local_id)
     return (m.group(1), int(m.group(2))) if m else (local_id, 0)
@@ -640,6 +654,6 @@ def categories(conn: sqlite3.Connection) -> list[str]:
 
 
 __all__ = (
-    "MAX_LIMIT", "article", "articles", "check_date", "entities", "entity", "events", "find_entities",
-    "fts_query", "quotes", "search_terms", "stats", "stories", "timeline",
+    "MAX_LIMIT", "article", "articles", "check_date", "contract", "entities", "entity", "events",
+    "find_entities", "fts_query", "quotes", "search_terms", "stats", "stories", "timeline",
 )

@@ -71,10 +71,12 @@ def timeline_svg(items: Iterable[dict[str, Any]], label: str) -> Markup:
         parts.append(f'<text class="row-label" x="4" y="{y + 4}">{"Quotes" if kind == "quote" else "Events"}'
                      '</text>')
         parts.append(f'<line class="row-line" x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}"/>')
-    for t in _ticks(lo, hi):
+    ticks = _ticks(lo, hi)
+    for j, t in enumerate(ticks):
         tx = x(t)
+        anchor = "start" if j == 0 else "end" if j == len(ticks) - 1 else "middle"
         parts.append(f'<line class="tick" x1="{tx:.1f}" y1="125" x2="{tx:.1f}" y2="130"/>'
-                     f'<text class="tick-label" x="{tx:.1f}" y="144" text-anchor="middle">'
+                     f'<text class="tick-label" x="{tx:.1f}" y="144" text-anchor="{anchor}">'
                      f'{t.isoformat()}</text>')
     for (kind, value), n in sorted(counts.items(), key=lambda kv: kv[0][1]):
         parsed = days[(kind, value)]
