@@ -10,8 +10,9 @@ import json
 import sqlite3
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from newsledger.ledger import queries
 from newsledger.model import Failure, RawDoc, to_dict
@@ -29,92 +30,93 @@ Text = Annotated[str | None, Query(max_length=200)]
 Id = Annotated[int, Path(ge=1, le=2**62)]
 
 
-def db(request: Request) -> sqlite3.Connection:
+def ledger(request: Request) -> sqlite3.Connection:
+    """This worker thread's read-only connection. Routes are plain `def`s that call this in their
+    body (not as a dependency), so a request costs one hop to the thread pool, not three."""
     conn: sqlite3.Connection = request.app.state.ledger.conn()
     return conn
 
 
-Conn = Annotated[sqlite3.Connection, Depends(db)]
-
-
-def page(fetch: Any, limit: int, offset: int, **kw: Any) -> dict[str, Any]:
+def page(fetch: Any, limit: int, offset: int, **kw: Any) -> JSONResponse:
     """One page of a query: fetch one extra item to know whether there is a next page."""
     items = fetch(limit=limit + 1, offset=offset, **kw)
     more = len(items) > limit
-    return {"items": items[:limit], "limit": limit, "offset": offset,
-            "next_offset": offset + limit if more else None}
+    return JSONResponse({"items": items[:limit], "limit": limit, "offset": offset,
+                         "next_offset": offset + limit if more else None})
 
 
 @router.get("/api/stats", tags=["ledger"], summary="Counts of everything in the ledger")
-def stats(conn: Conn) -> dict[str, int]:
-    return queries.stats(conn)
+def stats(request: Request) -> JSONResponse:
+    return JSONResponse(queries.stats(ledger(request)))
 
 
 @router.get("/api/articles", tags=["articles"], summary="Articles, newest first")
-def articles(conn: Conn, limit: Limit = 50, offset: Offset = 0, since: Since = None, until: Until = None,
-             site: Text = None, flag: Annotated[str | None, Query(max_length=64)] = None,
+def articles(request: Request, limit: Limit = 50, offset: Offset = 0, since: Since = None,
+             until: Until = None, site: Text = None, flag: Annotated[str | None, Query(max_length=64)] = None,
              q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None
-             ) -> dict[str, Any]:
-    return page(lambda **kw: queries.articles(conn, **kw), limit, offset, since=since, until=until,
+             ) -> JSONResponse:
+    return page(lambda **kw: queries.articles(ledger(request), **kw), limit, offset, since=since, until=until,
                 site=site, flag=flag, search=q)
 
 
 @router.get("/api/articles/{article_id}", tags=["articles"],
             summary="One article: its text and every annotation (analyze contract), story and copies")
-def article(conn: Conn, article_id: Id) -> dict[str, Any]:
-    art = queries.article(conn, article_id)
+def article(request: Request, article_id: Id) -> JSONResponse:
+    art = queries.article(ledger(request), article_id)
     if art is None:
         raise HTTPException(404, f"no article {article_id}")
-    return art
+    return JSONResponse(art)
 
 
 @router.get("/api/quotes", tags=["quotes"],
             summary="Quotes (one per cluster, with every article that reports it), newest first")
-def quotes(conn: Conn, limit: Limit = 50, offset: Offset = 0, speaker: Text = None,
+def quotes(request: Request, limit: Limit = 50, offset: Offset = 0, speaker: Text = None,
            q: Annotated[str | None, Query(max_length=200, description="words of the quote")] = None,
-           since: Since = None, until: Until = None) -> dict[str, Any]:
-    return page(lambda **kw: queries.quotes(conn, **kw), limit, offset, speaker=speaker, search=q,
+           since: Since = None, until: Until = None) -> JSONResponse:
+    return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, speaker=speaker, search=q,
                 since=since, until=until)
 
 
 @router.get("/api/events", tags=["events"], summary="Events (PLOVER categories), newest first")
-def events(conn: Conn, limit: Limit = 50, offset: Offset = 0, actor: Text = None, target: Text = None,
+def events(request: Request, limit: Limit = 50, offset: Offset = 0, actor: Text = None, target: Text = None,
            category: Annotated[str | None, Query(max_length=40)] = None, since: Since = None,
-           until: Until = None) -> dict[str, Any]:
-    return page(lambda **kw: queries.events(conn, **kw), limit, offset, actor=actor, target=target,
+           until: Until = None) -> JSONResponse:
+    return page(lambda **kw: queries.events(ledger(request), **kw), limit, offset, actor=actor, target=target,
                 category=category, since=since, until=until)
 
 
 @router.get("/api/entities", tags=["entities"], summary="Entities, those in most articles first")
-def entities(conn: Conn, limit: Limit = 50, offset: Offset = 0,
+def entities(request: Request, limit: Limit = 50, offset: Offset = 0,
              type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, GPE, …")] = None,
              q: Annotated[str | None, Query(max_length=200, description="name or alias")] = None
-             ) -> dict[str, Any]:
-    return page(lambda **kw: queries.entities(conn, **kw), limit, offset, type=type, search=q)
+             ) -> JSONResponse:
+    return page(lambda **kw: queries.entities(ledger(request), **kw), limit, offset, type=type, search=q)
 
 
 @router.get("/api/entities/{entity_id}", tags=["entities"],
             summary="One entity: aliases, roles, counts")
-def entity(conn: Conn, entity_id: Id) -> dict[str, Any]:
-    ent = queries.entity(conn, entity_id)
+def entity(request: Request, entity_id: Id) -> JSONResponse:
+    ent = queries.entity(ledger(request), entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
-    return ent
+    return JSONResponse(ent)
 
 
 @router.get("/api/entities/{entity_id}/timeline", tags=["entities"],
             summary="What an entity said and did, oldest first, each with its evidence span")
-def timeline(conn: Conn, entity_id: Id, since: Since = None, until: Until = None,
-             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
+def timeline(request: Request, entity_id: Id, since: Since = None, until: Until = None,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> JSONResponse:
+    conn = ledger(request)
     ent = queries.entity(conn, entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
-    return {"entity": ent, "items": queries.timeline(conn, entity_id, since=since, until=until, limit=limit)}
+    return JSONResponse({"entity": ent,
+                         "items": queries.timeline(conn, entity_id, since=since, until=until, limit=limit)})
 
 
 @router.get("/api/stories", tags=["articles"], summary="Stories: an original and its copies, largest first")
-def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    return page(lambda **kw: queries.stories(conn, **kw), limit, offset)
+def stories(request: Request, limit: Limit = 50, offset: Offset = 0) -> JSONResponse:
+    return page(lambda **kw: queries.stories(ledger(request), **kw), limit, offset)
 
 
 async def analyze_request(request: Request) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from newsledger.ledger import queries
 from newsledger.web import chart, render
-from newsledger.web.api import DATE, Conn, Id
+from newsledger.web.api import DATE, Id, ledger
 from newsledger.web.app import html, read_body
 
 PAGE = 25
@@ -42,14 +42,16 @@ def _pager(request: Request, offset: int, count: int, size: int = PAGE) -> dict[
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, conn: Conn) -> Response:
+def home(request: Request) -> Response:
+    conn = ledger(request)
     return html(request, "index.html", stats=queries.stats(conn), recent=queries.articles(conn, limit=10),
                 people=queries.entities(conn, type="PERSON", limit=10), title="newsledger")
 
 
 @router.get("/articles", response_class=HTMLResponse)
-def articles_page(request: Request, conn: Conn, since: DateQ = None, until: DateQ = None, site: Opt = None,
+def articles_page(request: Request, since: DateQ = None, until: DateQ = None, site: Opt = None,
                   flag: Opt = None, q: Opt = None, offset: OffsetQ = 0) -> Response:
+    conn = ledger(request)
     items = queries.articles(conn, since=since or None, until=until or None, site=site or None,
                              flag=flag or None, search=q or None, limit=PAGE + 1, offset=offset)
     return html(request, "articles.html", title="Articles", items=items[:PAGE],
@@ -75,7 +77,8 @@ def _article_view(request: Request, art: dict[str, Any], q: str | None, pasted: 
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, conn: Conn, article_id: Id, q: Opt = None) -> Response:
+def article_page(request: Request, article_id: Id, q: Opt = None) -> Response:
+    conn = ledger(request)
     art = queries.article(conn, article_id)
     if art is None:
         raise HTTPException(404, f"no article {article_id}")
@@ -83,8 +86,9 @@ def article_page(request: Request, conn: Conn, article_id: Id, q: Opt = None) ->
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entities_page(request: Request, conn: Conn, type: Annotated[str | None, Query(max_length=20)] = None,
+def entities_page(request: Request, type: Annotated[str | None, Query(max_length=20)] = None,
                   q: Opt = None, offset: OffsetQ = 0) -> Response:
+    conn = ledger(request)
     items = queries.entities(conn, type=type or None, search=q or None, limit=PAGE + 1, offset=offset)
     return html(request, "entities.html", title="Entities", items=items[:PAGE],
                 pager=_pager(request, offset, len(items)), f={"type": type, "q": q},
@@ -92,7 +96,8 @@ def entities_page(request: Request, conn: Conn, type: Annotated[str | None, Quer
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, conn: Conn, entity_id: Id) -> Response:
+def entity_page(request: Request, entity_id: Id) -> Response:
+    conn = ledger(request)
     ent = queries.entity(conn, entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
@@ -105,17 +110,19 @@ def entity_page(request: Request, conn: Conn, entity_id: Id) -> Response:
 
 
 @router.get("/stories", response_class=HTMLResponse)
-def stories_page(request: Request, conn: Conn, offset: OffsetQ = 0) -> Response:
+def stories_page(request: Request, offset: OffsetQ = 0) -> Response:
+    conn = ledger(request)
     items = queries.stories(conn, limit=PAGE + 1, offset=offset)
     return html(request, "stories.html", title="Stories", items=items[:PAGE],
                 pager=_pager(request, offset, len(items)))
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, conn: Conn, q: Opt = None,
+def search_page(request: Request, q: Opt = None,
                 kind: Annotated[str, Query(alias="in", pattern="^(quotes|articles)$")] = "quotes",
                 speaker: Opt = None, since: DateQ = None, until: DateQ = None, site: Opt = None,
                 offset: OffsetQ = 0) -> Response:
+    conn = ledger(request)
     asked = bool(q or speaker or since or until or site)
     items: list[dict[str, Any]] = []
     if asked and kind == "quotes":
