@@ -139,6 +139,14 @@ def test_security_headers_and_no_cors(client: TestClient) -> None:
     assert "access-control-allow-origin" not in pre.headers
 
 
+def test_loopback_refuses_foreign_host_headers(web_ledger: WebLedger) -> None:  # noqa: F811
+    """What `serve` sets on loopback: a page on another site cannot reach the API by DNS rebinding."""
+    app = create_app(web_ledger.corpus, allowed_hosts=["127.0.0.1", "localhost"])
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/api/stats").status_code == 200
+        assert c.get("/api/stats", headers={"host": "evil.example:8000"}).status_code == 400
+
+
 def test_the_ledger_is_opened_read_only(client: TestClient) -> None:
     conn = client.app.state.ledger.conn()  # type: ignore[attr-defined]
     with pytest.raises(sqlite3.OperationalError, match="readonly"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsledger import __version__
@@ -29,6 +31,7 @@ from newsledger.ledger.store import connect_readonly
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 2 * 1024 * 1024  # bytes a POST may carry (an article page is rarely over 2 MB)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -139,11 +142,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def create_app(db_path: str | Path, allow_analyze: bool = False, *, max_body: int = MAX_BODY,
-               nlp: Any = None) -> FastAPI:
+               nlp: Any = None, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The app over the ledger at `db_path` (opened read-only; LedgerError if it is not one).
 
     `allow_analyze` turns on POST /analyze and the paste page; `nlp` lets a caller that already
-    holds the spaCy model share it (else it is loaded on the first analysis).
+    holds the spaCy model share it (else it is loaded on the first analysis). `allowed_hosts`
+    refuses (400) a request whose Host header is not listed: on loopback this stops a web page
+    from reading the ledger through DNS rebinding. None accepts any Host.
     """
     from newsledger.web import api, pages
 
@@ -193,7 +198,9 @@ def create_app(db_path: str | Path, allow_analyze: bool = False, *, max_body: in
             return error_json(500, "internal error (see the server log)")
         return pages.error_page(request, 500, "internal error (see the server log)")
 
-    app.add_middleware(Guard, max_body=max_body)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(Guard, max_body=max_body)  # added last: outermost, so every response has the headers
     return app
 
 
@@ -204,8 +211,10 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_analy
     """
     import uvicorn
 
-    app = create_app(db, allow_analyze=allow_analyze)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    loopback = host in LOOPBACK
+    app = create_app(db, allow_analyze=allow_analyze,
+                     allowed_hosts=[*LOOPBACK, "[::1]"] if loopback else None)
+    if not loopback:
         log.warning("serving on %s: the ledger is readable by anyone who can reach this address", host)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
 
