@@ -129,6 +129,8 @@ def test_entities_and_one_entity(corpus: sqlite3.Connection) -> None:
     assert "Mark Carney" in ent["aliases"]
     assert Q.entity(corpus, 10**9) is None
     assert Q.find_entities(corpus, "   ") == []
+    assert Q.find_entities(corpus, "Carn") == []  # whole words: a name's prefix is not a match
+    assert [e["name"] for e in Q.find_entities(corpus, "mark  CARNEY")] == ["Mark Carney"]
     assert Q.entities(corpus, search="zzzz-no-such") == []
 
 

@@ -121,23 +121,24 @@ def stats(conn: sqlite3.Connection) -> dict[str, int]:
 # ------------------------------------------------------------------------------- entity matching
 
 def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Corpus entities whose name or an alias contains `name` (case-insensitive), exact first.
+    """Corpus entities whose name or an alias contains `name` as whole words (case-insensitive:
+    "putin" finds "Vladimir Putin", "Ann" does not find "Anna"), the exact name first.
 
     What `timeline NAME` and the speaker/actor filters resolve a typed name with. The entities
     table is one row per real-world actor (far smaller than quotes), so a LIKE over it is cheap.
     """
-    name = name.strip()
+    name = " ".join(name.split())
     if not name:
         return []
     like = _like(name)
     rows = _rows(conn, "SELECT * FROM entities WHERE name LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\'"
                  " ORDER BY (lower(name) = lower(?)) DESC, length(name), id LIMIT ?",
-                 (like, like, name, max(1, limit)))
-    low = name.lower()
-    # aliases LIKE also matches inside JSON punctuation; keep rows where a real alias contains it
-    out = [r for r in rows if low in r["name"].lower()
-           or any(low in str(a).lower() for a in _json(r["aliases"], []))]
-    return [_entity_row(r) for r in out]
+                 (like, like, name, max(1, limit) * 20))
+    words = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
+    # LIKE is the cheap pre-filter (it also matches inside words and JSON punctuation)
+    out = [r for r in rows if words.search(r["name"])
+           or any(words.search(str(a)) for a in _json(r["aliases"], []))]
+    return [_entity_row(r) for r in out[:max(1, limit)]]
 
 
 def _entity_row(r: sqlite3.Row) -> dict[str, Any]:
