@@ -147,6 +147,14 @@ def test_loopback_refuses_foreign_host_headers(web_ledger: WebLedger) -> None:  
         assert c.get("/api/stats", headers={"host": "evil.example:8000"}).status_code == 400
 
 
+def test_no_file_paths_from_requests(client: TestClient) -> None:
+    assert client.get("/static/style.css").status_code == 200
+    for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static//etc/passwd",
+                 "/static/%2e%2e/%2e%2e/ledger/schema.sql"):
+        r = client.get(path)
+        assert r.status_code == 404 and "CREATE TABLE" not in r.text and "import" not in r.text, path
+
+
 def test_the_ledger_is_opened_read_only(client: TestClient) -> None:
     conn = client.app.state.ledger.conn()  # type: ignore[attr-defined]
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
