@@ -13,13 +13,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from newsledger.ledger import queries
 from newsledger.model import Failure, RawDoc, to_dict
 from newsledger.web.app import read_body
 
 API_MAX_LIMIT = 200
-router = APIRouter()
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns: {"error": {"status", "message", "details"?}}."""
+
+    error: ErrorDetail
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "no such article / entity"},
+    422: {"model": ErrorBody, "description": "invalid parameters (details name each)"},
+}
+router = APIRouter(responses=_ERRORS)
 
 Limit = Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description=f"page size (at most {API_MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
