@@ -233,3 +233,27 @@ def test_quote_search_and_timeline_use_indexes(corpus: sqlite3.Connection) -> No
                 table = re.search(rf"\b(\w+)\s+(?:AS\s+)?{alias}\b", sql)
                 name = alias if alias in BIG_TABLES else (table.group(1) if table else alias)
                 assert name not in BIG_TABLES, f"full scan of {name}: {plan}\n{sql}"
+
+
+def test_both_search_plans_give_the_same_page(corpus: sqlite3.Connection,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word walks the date index, a rare one fetches its hits: same results either way
+    (clusters included: the re-post's words find the original's representative)."""
+    searches = [{"search": "said"}, {"search": "grid"}, {"search": "pressure"}, {"speaker": "putin"},
+                {"search": "charity"}, {"search": "the", "since": "2026"},
+                {"speaker": "Carney", "search": "Ukraine"}]
+    for limit, offset in ((50, 0), (3, 2)):
+        for kw in searches:
+            monkeypatch.setattr(Q, "_walk", lambda *a: True)
+            walked = Q.quotes(corpus, limit=limit, offset=offset, **kw)
+            monkeypatch.setattr(Q, "_walk", lambda *a: False)
+            fetched = Q.quotes(corpus, limit=limit, offset=offset, **kw)
+            assert walked == fetched, kw
+            assert walked or offset, kw
+        for words in ("said", "the minister", "dockworkers"):
+            monkeypatch.setattr(Q, "_walk", lambda *a: True)
+            walked_a = Q.articles(corpus, search=words, limit=limit, offset=offset)
+            monkeypatch.setattr(Q, "_walk", lambda *a: False)
+            assert walked_a == Q.articles(corpus, search=words, limit=limit, offset=offset), words
+    charity = Q.quotes(corpus, search="charity")
+    assert charity and len(charity[0]["sources"]) == 2  # found through the cluster, both reports listed

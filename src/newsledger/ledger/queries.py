@@ -95,6 +95,16 @@ def _like(text: str) -> str:
     return "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _walk(conn: sqlite3.Connection, table: str, hits_sql: str, params: Sequence[Any], window: int) -> bool:
+    """Should a search walk the table's date index, newest first, keeping rows that are hits
+    (rather than fetch every hit and sort them)? Yes when hits are common: walking reads about
+    window × total / hits rows, fetching reads all hits, so walk when hits² > window × total.
+    A common word over 1M quotes (30k hits) goes from 150 ms to a few; a rare one stays direct."""
+    n = int(conn.execute(f"SELECT count(*) FROM ({hits_sql})", tuple(params)).fetchone()[0])
+    total = int(conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0])
+    return n * n > window * total
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -248,11 +258,17 @@ def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str 
     if hit_parts:
         # Matching reports (any report of a cluster may match) → their clusters' representatives.
         hits = " INTERSECT ".join(hit_parts)
+        if _walk(conn, "quotes", hits, hit_params, limit + offset):
+            # common hits: walk representatives newest first; keep one that is a hit or whose
+            # cluster has a report that is (quotes_cluster index), until the page is full
+            match = (f"(+r.id IN ({hits}) OR EXISTS (SELECT 1 FROM quotes h WHERE h.cluster_id = r.id"
+                     f" AND h.id <> r.id AND h.id IN ({hits})))")
+            hit_params = hit_params + hit_params
+        else:  # rare hits: fetch them, map each to its cluster's representative, sort
+            match = f"r.id IN (SELECT coalesce(h.cluster_id, h.id) FROM quotes h WHERE h.id IN ({hits}))"
         sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
                " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
-               f" WHERE r.id IN (SELECT coalesce(h.cluster_id, h.id) FROM quotes h"
-               f" WHERE h.id IN ({hits})) AND {' AND '.join(cond)}"
-               " ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
+               f" WHERE {match} AND {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
         params = hit_params + params
     else:
         sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
@@ -491,7 +507,9 @@ def articles(conn: sqlite3.Connection, *, since: str | None = None, until: str |
         fts = fts_query(search)
         if fts is None:
             return []
-        cond.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        hits = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        walk = _walk(conn, "articles", hits, [fts], limit + offset)
+        cond.append(f"{'+' if walk else ''}a.id IN ({hits})")
         params.append(fts)
     where = f" WHERE {' AND '.join(cond)}" if cond else ""
     rows = _rows(conn, f"SELECT {_SUMMARY_COLS} FROM articles a{where}"
@@ -527,9 +545,14 @@ def _flag_codes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]
     return out
 
 
-def _story_copies(conn: sqlite3.Connection, story: int) -> list[dict[str, Any]]:
-    rows = _rows(conn, f"SELECT {_SUMMARY_COLS} FROM articles a WHERE a.story_id = ? OR a.id = ?"
-                 " ORDER BY a.published IS NULL, a.published, a.id", (story, story))
+def _story_copies(conn: sqlite3.Connection, story: int, grouped: bool = True) -> list[dict[str, Any]]:
+    """The articles of a story, the original (earliest) first. `grouped` False: the story is one
+    ungrouped article (story_id NULL), so only that article is read."""
+    rows = _rows(conn, f"SELECT {_SUMMARY_COLS} FROM articles a WHERE a.id = ?", (story,))
+    if grouped:  # two indexed lookups; an OR of them may be planned as a scan of articles
+        rows += [r for r in _rows(conn, f"SELECT {_SUMMARY_COLS} FROM articles a WHERE a.story_id = ?",
+                                  (story,)) if r["id"] != story]
+    rows.sort(key=lambda r: (r["published"] is None, r["published"] or "", r["id"]))
     return [_article_summary(r) for r in rows]
 
 
@@ -597,7 +620,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
         "entities": ents, "quotes": qs, "events": evs, "amounts": amts, "timexes": txs, "flags": flags,
         "errors": _json(a["errors"], []),
         "story": {"story_id": story, "republished_of": a["republished_of"],
-                  "articles": _story_copies(conn, story)},
+                  "articles": _story_copies(conn, story, a["story_id"] is not None)},
         "copies": copies,
     }
 
@@ -627,11 +650,16 @@ def stories(conn: sqlite3.Connection, *, limit: int = 50, offset: int = 0) -> li
     """Stories (an original and its re-posts / near-copies), largest first; an ungrouped article
     is a story of one. Each lists its articles, the original (earliest) first."""
     limit, offset = _page(limit, offset)
-    rows = _rows(conn, "SELECT coalesce(story_id, id) AS sid, count(*) AS n, min(published) AS first,"
-                 " max(published) AS last FROM articles GROUP BY sid ORDER BY n DESC, first DESC, sid"
-                 " LIMIT ? OFFSET ?", (limit, offset))
-    return [{"story_id": r["sid"], "size": r["n"], "first_published": r["first"],
-             "last_published": r["last"], "articles": _story_copies(conn, r["sid"])} for r in rows]
+    # grouped on the articles_story index alone (story_id + rowid): no article row is read
+    rows = _rows(conn, "SELECT coalesce(story_id, id) AS sid, count(*) AS n, max(story_id) AS grouped"
+                 " FROM articles GROUP BY sid ORDER BY n DESC, sid DESC LIMIT ? OFFSET ?", (limit, offset))
+    out = []
+    for r in rows:
+        arts = _story_copies(conn, r["sid"], r["grouped"] is not None)
+        dates = [a["published"] for a in arts if a["published"]]
+        out.append({"story_id": r["sid"], "size": r["n"], "first_published": min(dates, default=None),
+                    "last_published": max(dates, default=None), "articles": arts})
+    return out
 
 
 def entity_ids_of(conn: sqlite3.Connection, article_id: int) -> dict[str, int | None]:
