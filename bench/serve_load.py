@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import socket
 import statistics
@@ -52,6 +53,16 @@ def build_ledger(path: Path) -> None:
             for r, a in zip(raws, analyze_stream(raws), strict=True) if not isinstance(a, Failure)]
     writer.write_batch(conn, outs)
     conn.close()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), to give a per-request cost that does not
+    depend on how busy a shared machine is."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -146,12 +157,17 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
             asyncio.run(run_load(base, ids, 60, args.concurrency))  # warm-up, not counted
+            cpu0 = cpu_seconds(server.pid)
             result = asyncio.run(run_load(base, ids, args.requests, args.concurrency))
+            cpu1 = cpu_seconds(server.pid)
+            if cpu0 is not None and cpu1 is not None:
+                result["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / args.requests, 2)
         finally:
             server.terminate()
             server.wait(timeout=10)
     result["ledger"] = {k: counts[k] for k in ("articles", "quotes", "events")}
-    result["machine"] = {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}
+    result["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                         "load_average_1m": round(os.getloadavg()[0], 2)}  # a shared machine: say how busy
     result["command"] = "python bench/serve_load.py " + " ".join(argv or sys.argv[1:])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")

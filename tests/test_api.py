@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():  # Starlette suggests `httpx2`; httpx is what the project depends on
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from newsledger.ledger.store import LedgerError
 from newsledger.web.api import API_MAX_LIMIT
