@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from newsledger.ledger import queries as Q
-from newsledger.ledger import store
+from newsledger.ledger import query_sql, store
 from newsledger.schema import validate
 from webledger import WebLedger, web_ledger  # noqa: F401  (session fixture)
 
@@ -242,26 +242,26 @@ def test_both_search_plans_give_the_same_page(corpus: sqlite3.Connection,
     searches = [{"search": "said"}, {"search": "grid"}, {"search": "pressure"}, {"speaker": "putin"},
                 {"search": "charity"}, {"search": "the", "since": "2026"},
                 {"speaker": "Carney", "search": "Ukraine"}]
-    real = Q._walk
+    real = query_sql.walk
     never = lambda conn, table, sql, params, window: real(conn, table, sql, params, 10**15)  # noqa: E731
     for limit, offset in ((50, 0), (3, 2)):
         for kw in searches:
-            monkeypatch.setattr(Q, "_walk", lambda *a: None)
+            monkeypatch.setattr(query_sql, "walk", lambda *a: None)
             walked = Q.quotes(corpus, limit=limit, offset=offset, **kw)
-            monkeypatch.setattr(Q, "_walk", never)
+            monkeypatch.setattr(query_sql, "walk", never)
             fetched = Q.quotes(corpus, limit=limit, offset=offset, **kw)
             assert walked == fetched, kw
             assert walked or offset, kw
         for extra in ({"category": "THREATEN"}, {"category": "request", "actor": "Carney"}):
-            monkeypatch.setattr(Q, "_walk", lambda *a: None)
+            monkeypatch.setattr(query_sql, "walk", lambda *a: None)
             walked_e = Q.events(corpus, limit=limit, offset=offset, **extra)
-            monkeypatch.setattr(Q, "_walk", never)
+            monkeypatch.setattr(query_sql, "walk", never)
             assert walked_e == Q.events(corpus, limit=limit, offset=offset, **extra), extra
             assert walked_e or offset, extra
         for words in ("said", "the minister", "dockworkers"):
-            monkeypatch.setattr(Q, "_walk", lambda *a: None)
+            monkeypatch.setattr(query_sql, "walk", lambda *a: None)
             walked_a = Q.articles(corpus, search=words, limit=limit, offset=offset)
-            monkeypatch.setattr(Q, "_walk", never)
+            monkeypatch.setattr(query_sql, "walk", never)
             assert walked_a == Q.articles(corpus, search=words, limit=limit, offset=offset), words
     charity = Q.quotes(corpus, search="charity")
     assert charity and len(charity[0]["sources"]) == 2  # found through the cluster, both reports listed
