@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ with warnings.catch_warnings():  # Starlette suggests `httpx2`; httpx is what th
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from newsledger.ledger import store
 from newsledger.ledger.store import LedgerError
 from newsledger.web.api import API_MAX_LIMIT
 from newsledger.web.app import create_app
@@ -163,6 +165,22 @@ def test_the_ledger_is_opened_read_only(client: TestClient) -> None:
     conn = client.app.state.ledger.conn()  # type: ignore[attr-defined]
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("DELETE FROM articles")
+
+
+def test_reads_while_an_ingest_writes(web_ledger: WebLedger, tmp_path: Any) -> None:  # noqa: F811
+    db = tmp_path / "ledger.db"
+    shutil.copy(web_ledger.corpus, db)
+    with TestClient(create_app(db)) as c:
+        before = c.get("/api/stats").json()["sources"]
+        writer = store.connect(db)
+        writer.execute("BEGIN IMMEDIATE")  # an ingest's batch, in flight
+        writer.execute("INSERT INTO sources(location, first_seen) VALUES ('new-feed', '2026-01-01')")
+        r = c.get("/api/stats")
+        assert r.status_code == 200 and r.json()["sources"] == before  # not blocked, sees the last commit
+        assert c.get("/api/quotes", params={"q": "pressure"}).status_code == 200
+        writer.execute("COMMIT")
+        assert c.get("/api/stats").json()["sources"] == before + 1  # and the next commit once made
+        writer.close()
 
 
 def test_no_ledger_is_a_clear_error(tmp_path: Any) -> None:
