@@ -1,9 +1,9 @@
 """Load on `newsledger serve`: N requests at C concurrent against loopback; errors and latency.
 
-The server runs in its own process (uvicorn, as `serve` runs it, access log off); the client is
-httpx.AsyncClient with C workers sharing a queue of requests that rotates over three endpoints:
-the article page (HTML), the article JSON, and a quote search (FTS). Every non-200 or transport
-error counts as an error. Writes bench/results/serve_load.json.
+The server runs in its own process (`newsledger.web.app.serve`, what the CLI runs, access log
+off); the client is httpx.AsyncClient with C workers sharing a queue of requests that rotates
+over three endpoints: the article page (HTML), the article JSON, and a quote search (FTS).
+Every non-200 or transport error counts as an error. Writes bench/results/serve_load.json.
 
     .venv/bin/python bench/serve_load.py [--db LEDGER] [--requests 2000] [--concurrency 20]
 
@@ -32,10 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_bb25887ebd4fa9e7.txt"
 WORDS = ["pressure", "troops", "sanctions", "strike", "vote", "funding", "peace", "minister", "grid", "port"]
 SERVER = """
-import sys, uvicorn
-from newsledger.web.app import create_app
-uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
-            access_log=False)
+import sys
+from newsledger.web.app import serve
+serve(sys.argv[1], "127.0.0.1", int(sys.argv[2]), log_level="warning", access_log=False)
 """
 
 
@@ -107,7 +106,11 @@ async def run_load(base: str, ids: list[int], n: int, concurrency: int) -> dict[
                 errors.append(f"{path}: {type(exc).__name__}: {exc}")
             lat[kind].append((time.perf_counter() - t) * 1000)
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # An idle connection is dropped by the client (2 s) before the server's keep-alive timeout
+    # (uvicorn: 5 s) can close it under a request in flight: with equal timeouts (httpx's default
+    # is also 5 s) that race shows up as a rare ReadError that is the harness's, not the app's.
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))

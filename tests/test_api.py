@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -159,6 +163,35 @@ def test_no_file_paths_from_requests(client: TestClient) -> None:
                  "/static/%2e%2e/%2e%2e/ledger/schema.sql"):
         r = client.get(path)
         assert r.status_code == 404 and "CREATE TABLE" not in r.text and "import" not in r.text, path
+
+
+def test_serve_runs_on_loopback(web_ledger: WebLedger) -> None:  # noqa: F811
+    """`serve` (what the CLI calls) in its own process: answers on 127.0.0.1, refuses other Hosts."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = "import sys; from newsledger.web.app import serve; serve(sys.argv[1], port=int(sys.argv[2]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(web_ledger.corpus), str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(base + "/api/stats", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["articles"] == len(web_ledger.ids)
+        assert "server" not in r.headers  # no version banner
+        assert httpx.get(base + "/api/stats", headers={"host": "rebound.example"}).status_code == 400
+        assert httpx.post(base + "/analyze", content=b"text").status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_the_ledger_is_opened_read_only(client: TestClient) -> None:

@@ -204,7 +204,8 @@ def create_app(db_path: str | Path, allow_analyze: bool = False, *, max_body: in
     return app
 
 
-def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_analyze: bool = False) -> None:
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_analyze: bool = False, *,
+          log_level: str = "info", access_log: bool = True) -> None:
     """Run the app with uvicorn until interrupted (what `newsledger serve` calls).
 
     Binds loopback unless told otherwise; the ledger must exist (LedgerError otherwise).
@@ -216,7 +217,8 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_analy
                      allowed_hosts=[*LOOPBACK, "[::1]"] if loopback else None)
     if not loopback:
         log.warning("serving on %s: the ledger is readable by anyone who can reach this address", host)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log, server_header=False,
+                proxy_headers=False)
 
 
 __all__ = ["MAX_BODY", "create_app", "serve"]
