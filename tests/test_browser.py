@@ -42,13 +42,12 @@ def _chromium() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def base_url(web_ledger: WebLedger) -> Iterator[str]:  # noqa: F811
+def _serve(app: Any) -> Iterator[str]:
+    """Run `app` with uvicorn in a thread on a free loopback port until the generator is closed."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(web_ledger.corpus), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -58,6 +57,16 @@ def base_url(web_ledger: WebLedger) -> Iterator[str]:  # noqa: F811
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(web_ledger: WebLedger) -> Iterator[str]:  # noqa: F811
+    yield from _serve(create_app(web_ledger.corpus))
+
+
+@pytest.fixture(scope="module")
+def analyze_url(web_ledger: WebLedger, nlp: Any) -> Iterator[str]:  # noqa: F811
+    yield from _serve(create_app(web_ledger.corpus, allow_analyze=True, nlp=nlp))
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +238,21 @@ def test_hostile_article_runs_nothing(page: Any, base_url: str, web_ledger: WebL
     assert page.locator(".kv a[href^='javascript']").count() == 0  # the javascript: URL is not linked
     page.screenshot(path=str(ARTIFACTS / "article-hostile.png"), full_page=True)
     assert dialogs == []
+
+
+def test_paste_page_annotates_without_storing(page: Any, analyze_url: str) -> None:
+    page.goto(f"{analyze_url}/api/stats")
+    before = page.inner_text("body")
+    page.goto(f"{analyze_url}/")
+    page.get_by_role("link", name="Paste").click()
+    text = ("Harbour council row\n\n“We will not sign a contract we have not read,” said councillor "
+            "Mira Osei on Monday. The mayor, Tom Alder, said the vote would go ahead.\n")
+    page.get_by_label("Article text or HTML").fill(text)
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_url("**/paste")
+    mark = _quote_mark(page, "not sign a contract")
+    assert mark.locator(".who").first.inner_text() == "Mira Osei"
+    assert "not stored" in page.locator(".meta").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "paste-result.png"), full_page=True)
+    page.goto(f"{analyze_url}/api/stats")
+    assert page.inner_text("body") == before
