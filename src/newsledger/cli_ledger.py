@@ -235,6 +235,9 @@ def run_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return EXIT_SOME_FAILED
     if args.fmt == "json":
         out.write(json.dumps(art, ensure_ascii=False, indent=2) + "\n")
+    elif args.fmt == "csv":
+        err.write("newsledger show: --csv is for lists; use --json for one article\n")
+        return EXIT_USAGE
     else:
         show_article(art, out)
     return EXIT_OK

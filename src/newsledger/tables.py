@@ -72,3 +72,42 @@ def get(*path: str | int) -> Callable[[dict[str, Any]], Any]:
                 return None
         return cur
     return value
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def show_article(art: dict[str, Any], out: IO[str]) -> None:
+    """`newsledger show`: an article from the ledger, its flags, copies, quotes and events, readably."""
+    lines = [f"━━ {art.get('title') or '(untitled)'}  [ledger id {art['article_id']}, {art['id']}]"]
+    date = f"published {art.get('published') or 'unknown'}"
+    if art.get("reference_date") and art["reference_date"] != art.get("published"):
+        date += f", speaks from {art['reference_date']}"
+    lines.append(f"   {date}" + (f"; site {art['site']}" if art.get("site") else "")
+                 + (f"; {art['url']}" if art.get("url") else ""))
+    for f in art.get("flags") or []:
+        lines.append(f"   ⚑ {f['code']}: {_clip(f['message'], 110)}")
+    story = art.get("story") or {}
+    others = [s for s in story.get("articles") or [] if s.get("article_id") != art["article_id"]]
+    if others:
+        noun = "copy" if len(others) == 1 else "copies"
+        lines.append(f"   story {story.get('story_id')}: {len(others)} other {noun}")
+    for c in art.get("copies") or []:
+        lines.append(f"   seen at {c['locator']} ({c['source']}, {c['seen_at']})")
+    if art.get("quotes"):
+        lines.append(f"   quotes ({len(art['quotes'])}):")
+    for q in art.get("quotes") or []:
+        who = q["speaker"]["name"] if q.get("speaker") else "unattributed"
+        lines.append(f"     ❝ [{q['start']}:{q['end']}] {who} [{q['kind']}, {q.get('date') or 'undated'}]: "
+                     f"{_clip(q['text'], 80)}")
+    if art.get("events"):
+        lines.append(f"   events ({len(art['events'])}):")
+    for ev in art.get("events") or []:
+        actor = ev["actor"]["name"] if ev.get("actor") else "?"
+        target = f" → {ev['target']['name']}" if ev.get("target") else ""
+        when = ev.get("date") or "undated"
+        lines.append(f"     ◆ {ev['category']} ({ev['modality']}, {when}) {actor}{target}:"
+                     f" “{_clip(ev['trigger']['text'], 40)}”")
+    out.write("\n".join(lines) + "\n")

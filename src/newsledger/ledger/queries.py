@@ -24,6 +24,7 @@ from newsledger.ledger.query_articles import (
     categories,
     contract,
     entity_ids_of,
+    find_article,
     flag_codes,
     sites,
     stories,
@@ -412,6 +413,7 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
 
 __all__ = (
     "MAX_LIMIT", "article", "articles", "categories", "check_date", "contract", "entities", "entity",
-    "entity_ids_of", "events", "find_entities", "flag_codes", "fts_query", "quotes", "search_terms", "sites",
+    "entity_ids_of", "events", "find_article", "find_entities",
+    "flag_codes", "fts_query", "quotes", "search_terms", "sites",
     "stats", "stories", "timeline",
 )

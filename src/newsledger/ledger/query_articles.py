@@ -162,6 +162,20 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
     }
 
 
+def find_article(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    """`article()` by what a user has at hand: the ledger id, the analyze id, its URL, or a place it
+    was seen (a path or URL in `copies`)."""
+    if key.isdigit() and (found := article(conn, int(key))) is not None:
+        return found
+    for sql in ("SELECT id FROM articles WHERE doc_id = ? ORDER BY id LIMIT 1",
+                "SELECT id FROM articles WHERE url = ? ORDER BY id LIMIT 1",
+                "SELECT article_id FROM copies WHERE locator = ? ORDER BY id LIMIT 1"):
+        row = conn.execute(sql, (key,)).fetchone()
+        if row is not None:
+            return article(conn, int(row[0]))
+    return None
+
+
 _LEDGER_ONLY = {"article": ("article_id", "story", "copies"), "entities": ("entity_id",),
                 "quotes": ("quote_id", "cluster_id"), "events": ("event_id",)}
 
