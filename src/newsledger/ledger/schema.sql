@@ -208,3 +208,41 @@ CREATE TRIGGER quotes_ad AFTER DELETE ON quotes BEGIN
   INSERT INTO quotes_fts(quotes_fts, rowid, text, speaker_name)
   VALUES ('delete', old.id, old.text, old.speaker_name);
 END;
+
+-- ===== Corpus steps (ledger/corpus.py) ===========================================================
+-- State the corpus steps keep so that each ingest only works on the articles it added: stored
+-- MinHash signatures and LSH band buckets (candidate lookup is an index query per band), and the
+-- name keys entities are found by. Derived data: safe to rebuild, never edited by hand.
+
+-- Near-duplicate grouping (ledger/stories.py): one MinHash signature per article body (word
+-- 3-shingles, 120 permutations, datasketch affine32 values as little-endian uint32) and its size.
+CREATE TABLE article_minhash (
+  article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+  shingles    INTEGER NOT NULL,             -- distinct shingles in the body (for containment)
+  sig         BLOB NOT NULL
+);
+-- LSH: 40 bands × 3 rows of the signature; bucket = signed 64-bit hash of the band's values.
+CREATE TABLE article_bands (
+  band        INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  article_id  INTEGER NOT NULL REFERENCES articles(id),
+  PRIMARY KEY (band, bucket, article_id)
+) WITHOUT ROWID;
+
+-- Quote clustering (ledger/quote_groups.py): LSH bands of each quote's MinHash (word 3-shingles,
+-- 20 permutations, 10 bands × 2 rows); candidates are then checked on their words.
+CREATE TABLE quote_bands (
+  band        INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  quote_id    INTEGER NOT NULL REFERENCES quotes(id),
+  PRIMARY KEY (band, bucket, quote_id)
+) WITHOUT ROWID;
+
+-- Entity resolution (ledger/resolve.py): the keys an entity is found by, e.g. 'PERSON:full:vladimir
+-- putin', 'PERSON:sur:putin', 'GPE:iso:RUS' (entities.aliases is JSON, so it cannot be indexed).
+CREATE TABLE entity_keys (
+  key         TEXT NOT NULL,
+  entity_id   INTEGER NOT NULL REFERENCES entities(id),
+  PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
