@@ -122,6 +122,13 @@ adding that Russia had found new buyers for its oil in Asia. Analysts in Berlin 
 hard to verify.
 """
 
+# The same quote again, with curly quote marks and its last word trimmed.
+PUTIN_4 = """Putin repeats sanctions warning
+
+Vladimir Putin repeated his warning on Friday. “Those who impose these measures will be the first \
+to regret,” Putin told reporters in Sochi.
+"""
+
 PUTIN_3 = """Energy ministers meet in Brussels
 
 Energy ministers from the European Union met in Brussels on Thursday to discuss gas storage for the \
@@ -133,7 +140,21 @@ SMITH_1 = """Harbour authority names new chief
 
 The Porthaven harbour authority has appointed John Smith as its chief executive. John Smith, who \
 previously ran the port of Eastwick, said he would focus on safety. "The harbour has to work for \
-everyone who depends on it," Smith said on Monday.
+everyone who depends on it," Smith said on Monday. Mayor Helen Okafor welcomed the appointment.
+"""
+
+# A bare "Smith" next to the mayor, who has appeared with John Smith before: context points to him.
+SMITH_3 = """Harbour safety review ordered
+
+Smith announced a full safety review of the harbour on Wednesday after two ferries collided in \
+fog. Mayor Helen Okafor said the review should be finished before the summer season.
+"""
+
+# A bare "Smith" with nothing around it that tells the two Smiths apart.
+SMITH_4 = """Weekend weather brings crowds
+
+Thousands of visitors came to the beaches on Saturday. Smith said the warm spell would not last \
+and that rain was expected by Tuesday.
 """
 
 SMITH_2 = """School board backs longer holidays
