@@ -62,24 +62,28 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def bucket(data: str | bytes) -> int:
+    """A signed 64-bit hash (what an INTEGER column holds) of a band's bytes or a text key."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little", signed=True)
+
+
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[tuple[int, int]]:
     """(band, bucket) of each LSH band: a signed 64-bit hash of the band's `rows` values."""
     raw = sig.astype("<u4").tobytes()
     width = rows * 4
-    out = []
-    for b in range(bands):
-        digest = hashlib.blake2b(raw[b * width:(b + 1) * width], digest_size=8).digest()
-        out.append((b, int.from_bytes(digest, "little", signed=True)))
-    return out
+    return [(b, bucket(raw[b * width:(b + 1) * width])) for b in range(bands)]
 
 
 def candidates(conn: sqlite3.Connection, table: str, id_col: str, keys: Sequence[tuple[int, int]],
-               exclude: int | None = None) -> set[int]:
-    """Ids sharing at least one band bucket with `keys` (one primary-key lookup per band)."""
+               exclude: int | None = None, limit: int = 500) -> set[int]:
+    """Ids sharing at least one band bucket with `keys` (one primary-key lookup per band). At most
+    `limit` per bucket, newest first: a bucket that big is one mega-group already, and the bound keeps
+    each lookup cheap however large the corpus grows."""
     found: set[int] = set()
     for band, bucket in keys:
-        for (i,) in conn.execute(f"SELECT {id_col} FROM {table} WHERE band = ? AND bucket = ?",
-                                 (band, bucket)):
+        for (i,) in conn.execute(f"SELECT {id_col} FROM {table} WHERE band = ? AND bucket = ?"
+                                 f" ORDER BY {id_col} DESC LIMIT ?", (band, bucket, limit)):
             found.add(i)
     found.discard(exclude)  # type: ignore[arg-type]
     return found

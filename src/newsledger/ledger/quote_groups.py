@@ -9,7 +9,8 @@ candidate is the same quote when at least CONTAINED of the shorter quote's shing
 other and the two share JACCARD of their shingles together (so a few words trimmed at either end
 still match, but a stock phrase inside a long quote does not), and the speakers do not disagree
 (when both are resolved to entities, they must be the same entity). A quote shorter than
-SHINGLE words only matches the same words from the same known speaker.
+SHINGLE words only matches the same words from the same known speaker (one exact key in band
+SHORT_BAND instead of MinHash bands, so "No comment" from thousands of speakers is no giant bucket).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ NUM_PERM = 20
 BANDS, ROWS = 10, 2  # P(candidate) = 1-(1-J^2)^10: 0.94 at J=0.5, 0.99 at 0.6, 0.34 at 0.2
 CONTAINED = 0.8
 JACCARD = 0.5
+SHORT_BAND = -1  # the band of short quotes' exact keys (speaker entity + words)
 
 _ROW = ("SELECT q.id, q.article_id, q.text, q.cluster_id, ae.entity_id FROM quotes q"
         " LEFT JOIN article_entities ae ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local"
@@ -60,8 +62,12 @@ def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
     """Put one quote in its cluster; (cluster id, shares it with another report)."""
     _, _, text, _, speaker = conn.execute(_ROW, (qid,)).fetchone()
     ws = minhash.words(text)
-    keys = minhash.band_keys(minhash.signature(minhash.shingles(ws, SHINGLE), NUM_PERM), BANDS, ROWS) \
-        if ws else []
+    if len(ws) >= SHINGLE:
+        keys = minhash.band_keys(minhash.signature(minhash.shingles(ws, SHINGLE), NUM_PERM), BANDS, ROWS)
+    elif ws and speaker is not None:  # "No comment": only the same words from the same speaker
+        keys = [(SHORT_BAND, minhash.bucket(f"{speaker}\x1f{' '.join(ws)}"))]
+    else:
+        keys = []
     matched: list[int] = []
     for cand in sorted(minhash.candidates(conn, "quote_bands", "quote_id", keys, exclude=qid)):
         _, _, ctext, cluster, cspeaker = conn.execute(_ROW, (cand,)).fetchone()

@@ -230,7 +230,8 @@ CREATE TABLE article_bands (
 ) WITHOUT ROWID;
 
 -- Quote clustering (ledger/quote_groups.py): LSH bands of each quote's MinHash (word 3-shingles,
--- 20 permutations, 10 bands × 2 rows); candidates are then checked on their words.
+-- 20 permutations, 10 bands × 2 rows; a quote under 3 words has one exact key, speaker entity + words,
+-- in band -1); candidates are then checked on their words.
 CREATE TABLE quote_bands (
   band        INTEGER NOT NULL,
   bucket      INTEGER NOT NULL,

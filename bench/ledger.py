@@ -1,0 +1,335 @@
+"""Ledger benchmark: query latency on a synthetic 1M-quote ledger, and ledger size from a real ingest.
+
+1. A synthetic ledger (default 100k articles × 10 quotes, 20k speakers with Zipf popularity, 5
+   events per article), rows written directly with executemany (no spaCy), words drawn with the
+   word frequencies of the PolNeAR texts. Then the median and p95 latency over --queries runs of:
+   (a) full-text quote search (quotes_fts) restricted to one speaker entity, two plans;
+   (b) an entity's timeline: its quotes and events ordered by date, first 100.
+2. A real ingest of --real PolNeAR dev texts (analyze → writer.write_batch → run_corpus_steps, in
+   batches as `ingest` does): ledger bytes per 1k articles, by table, and the corpus steps' speed.
+
+    .venv/bin/python bench/ledger.py [--articles 100000] [--queries 50] [--real 200] [--db PATH]
+                                     [--json bench/results/ledger.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from newsledger.ledger import store, writer
+from newsledger.ledger.corpus import run_corpus_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "dev.jsonl"
+CORPUS_TABLES = ("article_minhash", "article_bands", "quote_bands", "entity_keys")
+
+# (a) Quotes matching words, by one speaker entity. Plan "fts": the FTS match drives, each hit is
+# checked against the speaker; plan "speaker": the speaker's quotes drive (article_entities_entity →
+# quotes_speaker), each checked against the FTS hits. Which is faster depends on which side is rarer.
+SEARCH_FTS = """
+SELECT q.id, q.text, q.speaker_name, a.published, a.title
+FROM quotes_fts
+JOIN quotes q ON q.id = quotes_fts.rowid
+JOIN article_entities ae ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local
+JOIN articles a ON a.id = q.article_id
+WHERE quotes_fts MATCH :match AND ae.entity_id = :entity
+ORDER BY a.published DESC, q.id DESC
+LIMIT 20
+"""
+SEARCH_SPEAKER = """
+SELECT q.id, q.text, q.speaker_name, a.published, a.title
+FROM article_entities ae
+JOIN quotes q ON q.article_id = ae.article_id AND q.speaker_local = ae.local_id
+JOIN articles a ON a.id = q.article_id
+WHERE ae.entity_id = :entity
+  AND q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH :match)
+ORDER BY a.published DESC, q.id DESC
+LIMIT 20
+"""
+# (b) An entity's timeline: the quotes it said and the events it acted in, oldest first.
+TIMELINE = """
+SELECT kind, id, article_id, date, text FROM (
+  SELECT 'quote' AS kind, q.id AS id, q.article_id AS article_id,
+         coalesce(q.date, a.published) AS date, q.text AS text
+  FROM article_entities ae
+  JOIN quotes q ON q.article_id = ae.article_id AND q.speaker_local = ae.local_id
+  JOIN articles a ON a.id = ae.article_id
+  WHERE ae.entity_id = :entity
+  UNION ALL
+  SELECT 'event', ev.id, ev.article_id, coalesce(ev.date, a.published), ev.trigger_text
+  FROM article_entities ae
+  JOIN events ev ON ev.article_id = ae.article_id AND ev.actor_local = ae.local_id
+  JOIN articles a ON a.id = ae.article_id
+  WHERE ae.entity_id = :entity
+)
+ORDER BY date, kind, id
+LIMIT 100
+"""
+CATEGORIES = ("CONSULT", "ACCUSE", "REQUEST", "THREATEN", "AID", "COERCE", "ASSAULT", "AGREE", "REJECT",
+              "SUPPORT", "CONCEDE", "MOBILIZE", "RETREAT", "SANCTION", "INVESTIGATE")
+
+
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Words and cumulative weights: the PolNeAR texts' word frequencies (or a Zipf list of made-up
+    words when those texts are not there)."""
+    counts: Counter[str] = Counter()
+    if POLNEAR.exists():
+        for line in POLNEAR.open(encoding="utf-8"):
+            if line.strip():
+                counts.update(w.lower() for w in re.findall(r"[A-Za-z]+", json.loads(line)["text"]))
+    if len(counts) < 1000:
+        syl = ["ka", "lo", "mi", "ren", "ta", "vo", "shi", "per", "dan", "el", "gor", "ia", "nu", "bes"]
+        words = list(dict.fromkeys("".join(rng.choices(syl, k=rng.randint(1, 4))) for _ in range(30000)))
+        counts = Counter({w: 1e6 / (i + 1) for i, w in enumerate(words)})
+    words = list(counts)
+    return words, list(accumulate(float(counts[w]) for w in words))
+
+
+def _names(rng: random.Random, n: int) -> list[str]:
+    syl = ["an", "bo", "ca", "de", "el", "fi", "ga", "ho", "is", "ju", "ka", "lu", "ma", "ne", "or", "pa",
+           "ri", "sa", "to", "vi", "wen", "yo", "zu"]
+    out: set[str] = set()
+    while len(out) < n:
+        given = "".join(rng.choices(syl, k=rng.randint(2, 3))).title()
+        out.add(f"{given} {''.join(rng.choices(syl, k=rng.randint(2, 4))).title()}")
+    return sorted(out)
+
+
+def build_synthetic(path: Path, articles: int, quotes_per: int, speakers: int,
+                    seed: int = 7) -> dict[str, Any]:
+    """Write the synthetic ledger at `path`; returns what it holds and how long it took."""
+    t0 = time.perf_counter()
+    rng = random.Random(seed)
+    words, cum = vocabulary(rng)
+
+    def text(n: int) -> str:
+        return " ".join(rng.choices(words, cum_weights=cum, k=n))
+
+    conn = store.connect(path)
+    conn.execute("PRAGMA synchronous = OFF")
+    names = _names(rng, speakers)
+    others = [(f"Org {i}", "ORG") for i in range(2000)] + [(f"Place {i}", "GPE") for i in range(200)]
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO entities(id, name, type, aliases) VALUES (?,?,?,?)",
+                     [(i + 1, n, "PERSON", json.dumps([n])) for i, n in enumerate(names)]
+                     + [(speakers + i + 1, n, t, json.dumps([n])) for i, (n, t) in enumerate(others)])
+    conn.execute("COMMIT")
+    pop = list(accumulate(1.0 / (k + 1) for k in range(speakers)))  # Zipf(1): a few speak a lot
+    start = time.mktime((2015, 1, 1, 12, 0, 0, 0, 0, 0))
+    qid = 0
+    chunk = 5000
+    for base in range(0, articles, chunk):
+        arts, ents, quotes, events = [], [], [], []
+        for aid in range(base + 1, min(base + chunk, articles) + 1):
+            day = time.strftime("%Y-%m-%d", time.gmtime(start + rng.randrange(3650) * 86400))
+            body = text(60)
+            arts.append((aid, f"doc{aid}", hashlib.sha256(f"{aid}".encode()).hexdigest(),
+                         f"https://news.example/{aid}", text(8), day, day, "en", "news.example", body,
+                         aid, "2025-01-01T00:00:00Z"))
+            said = rng.choices(range(speakers), cum_weights=pop, k=quotes_per)
+            local: dict[int, str] = {}
+            for s in said:
+                if s not in local:
+                    local[s] = f"E{len(local) + 1}"
+                    ents.append((aid, local[s], s + 1, names[s], "PERSON"))
+            for j, o in enumerate(rng.sample(range(len(others)), 2)):
+                ents.append((aid, f"E{len(local) + j + 1}", speakers + o + 1, others[o][0], others[o][1]))
+            for s in said:
+                qid += 1
+                quotes.append((qid, aid, f"Q{qid}", 0, 10, text(rng.randint(8, 30)), "direct", local[s],
+                               names[s], None if rng.random() < 0.2 else day, qid))
+            for k in range(5):
+                s = rng.choice(said)
+                events.append((aid, f"V{k + 1}", rng.choice(CATEGORIES), "asserted", local[s], names[s],
+                               0, 5, "said", 0, 10, day))
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO articles(id, doc_id, content_hash, url, title, published,"
+                         " reference_date, language, site, text, story_id, ingested_at)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", arts)
+        conn.executemany("INSERT INTO article_entities(article_id, local_id, entity_id, name, type)"
+                         " VALUES (?,?,?,?,?)", ents)
+        conn.executemany("INSERT INTO quotes(id, article_id, local_id, start, end, text, kind, speaker_local,"
+                         " speaker_name, date, cluster_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", quotes)
+        conn.executemany("INSERT INTO events(article_id, local_id, category, modality, actor_local,"
+                         " actor_name, trigger_start, trigger_end, trigger_text, evidence_start,"
+                         " evidence_end, date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", events)
+        conn.execute("COMMIT")
+        print(f"\r  synthetic: {base + len(arts)} / {articles} articles", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return {"articles": articles, "quotes": qid, "speakers": speakers, "events": articles * 5,
+            "build_seconds": round(time.perf_counter() - t0, 1), "bytes": path.stat().st_size}
+
+
+def _timed(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> tuple[float, int]:
+    t = time.perf_counter()
+    n = len(conn.execute(sql, params).fetchall())
+    return (time.perf_counter() - t) * 1000, n
+
+
+def _stats(ms: Sequence[float], rows: Sequence[int]) -> dict[str, float]:
+    s = sorted(ms)
+    return {"median_ms": round(statistics.median(s), 2),
+            "p95_ms": round(s[max(0, round(0.95 * len(s)) - 1)], 2), "max_ms": round(s[-1], 2),
+            "mean_rows": round(statistics.mean(rows), 1)}
+
+
+def measure(path: Path, queries: int, seed: int = 11) -> dict[str, Any]:
+    """Latency of the two searches and the timeline over `queries` popularity-weighted entities."""
+    conn = store.connect_readonly(path)
+    rng = random.Random(seed)
+    n_quotes = conn.execute("SELECT max(id) FROM quotes").fetchone()[0]
+    # A random quote is a popularity-weighted speaker; search for one of its longer words.
+    cases = []
+    while len(cases) < queries:
+        row = conn.execute(
+            "SELECT q.text, ae.entity_id FROM quotes q JOIN article_entities ae"
+            " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local WHERE q.id = ?",
+            (rng.randint(1, n_quotes),)).fetchone()
+        long = [w for w in row[0].split() if len(w) >= 5]
+        if long:
+            cases.append({"match": rng.choice(long), "entity": row[1]})
+    top = conn.execute("SELECT entity_id FROM article_entities WHERE entity_id IS NOT NULL GROUP BY entity_id"
+                       " ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    out: dict[str, Any] = {}
+    plans: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+        "search_fts_driven": (SEARCH_FTS, lambda c: c),
+        "search_speaker_driven": (SEARCH_SPEAKER, lambda c: c),
+        "timeline": (TIMELINE, lambda c: {"entity": c["entity"]}),
+    }
+    for name, (sql, args) in plans.items():
+        for c in cases[:3]:  # warm the page cache as a running server would be
+            conn.execute(sql, args(c)).fetchall()
+        ms, rows = zip(*(_timed(conn, sql, args(c)) for c in cases), strict=True)
+        out[name] = _stats(ms, rows)
+        heavy = [_timed(conn, sql, args({"entity": top, "match": c["match"]})) for c in cases[:10]]
+        out[name]["top_entity_median_ms"] = round(statistics.median(h[0] for h in heavy), 2)
+        out[name]["plan"] = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args(cases[0]))]
+    best = [min(a, b) for a, b in zip(
+        (_timed(conn, SEARCH_FTS, c)[0] for c in cases), (_timed(conn, SEARCH_SPEAKER, c)[0] for c in cases),
+        strict=True)]
+    out["search_best_of_two"] = {"median_ms": round(statistics.median(best), 2),
+                                 "p95_ms": round(sorted(best)[round(0.95 * len(best)) - 1], 2)}
+    out["top_entity_quotes"] = conn.execute(
+        "SELECT count(*) FROM article_entities ae JOIN quotes q ON q.article_id = ae.article_id"
+        " AND q.speaker_local = ae.local_id WHERE ae.entity_id = ?", (top,)).fetchone()[0]
+    conn.close()
+    return out
+
+
+def table_bytes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Bytes per table, its indexes included (dbstat)."""
+    sizes: Counter[str] = Counter()
+    owner = {r[0]: r[1] for r in conn.execute("SELECT name, tbl_name FROM sqlite_master")}
+    for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+        sizes[owner.get(name, name).split("_fts")[0] + ("_fts" if "_fts" in name else "")] += size
+    return dict(sizes.most_common())
+
+
+def real_ingest(path: Path, limit: int) -> dict[str, Any]:
+    """Analyse `limit` PolNeAR texts, store and group them as `ingest` would; sizes and timings."""
+    from newsledger.analyze import analyze_stream
+    from newsledger.model import Failure, Outcome, RawDoc, raw_key, to_dict
+    from newsledger.nlp import load
+
+    raws = []
+    for line in POLNEAR.open(encoding="utf-8"):
+        if line.strip() and len(raws) < limit:
+            obj = json.loads(line)
+            meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+            raws.append(RawDoc(id=obj["id"], text=obj["text"], published=meta.get("date"),
+                               path=f"polnear/dev.jsonl:{len(raws) + 1}", format="jsonl-text"))
+    nlp = load()
+    conn = store.connect(path)
+    t_an = t_wr = t_co = 0.0
+    reports = []
+    for i in range(0, len(raws), 64):
+        part = raws[i:i + 64]
+        t = time.perf_counter()
+        outs = [Outcome(raw_key(r), "polnear", r.path or r.id, failure=a) if isinstance(a, Failure) else
+                Outcome(raw_key(r), "polnear", r.path or r.id, record=to_dict(a))
+                for r, a in zip(part, analyze_stream(part, nlp=nlp), strict=True)]
+        t_an += time.perf_counter() - t
+        t = time.perf_counter()
+        res = writer.write_batch(conn, outs)
+        t_wr += time.perf_counter() - t
+        t = time.perf_counter()
+        reports.append(run_corpus_steps(conn, res.new))
+        t_co += time.perf_counter() - t
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    sizes = table_bytes(conn)
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("articles", "quotes", "entities", "article_entities", "events", *CORPUS_TABLES)}
+    stories = conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
+    clusters = conn.execute("SELECT count(*) FROM (SELECT cluster_id FROM quotes GROUP BY cluster_id"
+                            " HAVING count(*) > 1)").fetchone()[0]
+    conn.close()
+    size = path.stat().st_size
+    corpus = sum(sizes.get(t, 0) for t in CORPUS_TABLES)
+    return {"documents": len(raws), "articles": n, "bytes": size,
+            "mb_per_1k_articles": round(size / n * 1000 / 2**20, 2),
+            "corpus_tables_mb_per_1k_articles": round(corpus / n * 1000 / 2**20, 2),
+            "table_bytes": sizes, "rows": counts, "stories": stories, "quote_clusters_multi": clusters,
+            "republished": sum(r.republished for r in reports),
+            "seconds": {"analyze": round(t_an, 1), "write": round(t_wr, 2), "corpus_steps": round(t_co, 2)},
+            "corpus_steps_articles_per_s": round(n / t_co, 1) if t_co else None}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--quotes-per", type=int, default=10)
+    ap.add_argument("--speakers", type=int, default=20_000)
+    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--real", type=int, default=200, help="PolNeAR texts to ingest for sizes (0: skip)")
+    ap.add_argument("--db", type=Path, help="keep the synthetic ledger here (reused when it exists)")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "ledger.json")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = a.db or Path(tmp) / "synthetic.db"
+        built = {"reused": str(db)} if db.exists() else \
+            build_synthetic(db, a.articles, a.quotes_per, a.speakers)
+        fig: dict[str, Any] = {"synthetic": built, "queries": measure(db, a.queries)}
+        if a.real and POLNEAR.exists():
+            fig["real_ingest"] = real_ingest(Path(tmp) / "real.db", a.real)
+    fig["sql"] = {"search_fts_driven": SEARCH_FTS.strip(), "search_speaker_driven": SEARCH_SPEAKER.strip(),
+                  "timeline": TIMELINE.strip()}
+    a.json.write_text(json.dumps(fig, indent=1, ensure_ascii=False) + "\n")
+    q = fig["queries"]
+    print(f"synthetic ledger: {json.dumps(built)}")
+    print(f"{'query':24s} {'median ms':>10s} {'p95 ms':>8s} {'max ms':>8s} {'top entity':>11s} {'rows':>6s}")
+    for name in ("search_fts_driven", "search_speaker_driven", "timeline"):
+        s = q[name]
+        print(f"{name:24s} {s['median_ms']:10.2f} {s['p95_ms']:8.2f} {s['max_ms']:8.2f} "
+              f"{s['top_entity_median_ms']:11.2f} {s['mean_rows']:6.1f}")
+    s = q["search_best_of_two"]
+    print(f"{'search_best_of_two':24s} {s['median_ms']:10.2f} {s['p95_ms']:8.2f}"
+          f"   (top entity speaks {q['top_entity_quotes']} quotes)")
+    if "real_ingest" in fig:
+        r = fig["real_ingest"]
+        print(f"real ingest: {r['articles']} articles, {r['mb_per_1k_articles']} MB per 1k articles "
+              f"(corpus tables {r['corpus_tables_mb_per_1k_articles']} MB), corpus steps "
+              f"{r['corpus_steps_articles_per_s']} articles/s, {r['stories']} stories, "
+              f"{r['republished']} republished, {r['quote_clusters_multi']} shared quote clusters")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
