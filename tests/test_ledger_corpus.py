@@ -132,10 +132,19 @@ def test_putin_in_three_articles_is_one_entity_with_its_names(conn, outcomes):
             entity_of(conn, ids["PUTIN_2"], "Vladimir Putin"),
             entity_of(conn, ids["PUTIN_3"], "Putin")}
     assert len(eids) == 1
-    ent = conn.execute("SELECT * FROM entities WHERE id = ?", (eids.pop(),)).fetchone()
+    putin = eids.pop()
+    ent = conn.execute("SELECT * FROM entities WHERE id = ?", (putin,)).fetchone()
     assert ent["name"] == "Vladimir Putin" and ent["type"] == "PERSON" and ent["origin"] == "auto"
     assert {"Vladimir Putin", "Putin"} <= set(json.loads(ent["aliases"]))
     assert "President" in json.loads(ent["roles"]) and ent["country"] == "RUS"
+    # His timeline: every quote he said in the three articles, oldest first.
+    said = {r[0] for r in conn.execute(
+        "SELECT q.id FROM quotes q JOIN article_entities ae ON ae.article_id = q.article_id"
+        " AND ae.local_id = q.speaker_local WHERE ae.entity_id = ?", (putin,))}
+    timeline = conn.execute("SELECT date, kind, item_id FROM entity_timeline WHERE entity_id = ?"
+                            " ORDER BY date, kind, item_id", (putin,)).fetchall()
+    assert {i for _, k, i in timeline if k == "quote"} == said and len(said) >= 5
+    assert timeline[0][0] == DATES["PUTIN_1"] and timeline[-1][0] <= DATES["PUTIN_3"]
     russia = {entity_of(conn, ids["PUTIN_1"], "Russia"), entity_of(conn, ids["PUTIN_2"], "Russia")}
     assert len(russia) == 1
     assert conn.execute("SELECT country FROM entities WHERE id = ?", (russia.pop(),)).fetchone()[0] == "RUS"

@@ -62,17 +62,18 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def bucket(data: str | bytes) -> int:
-    """A signed 64-bit hash (what an INTEGER column holds) of a band's bytes or a text key."""
+def bucket(data: str | bytes, size: int = 8) -> int:
+    """A signed hash of `size` bytes (an SQLite INTEGER) of a band's bytes or of a text key."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=size).digest(), "little", signed=True)
 
 
-def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[tuple[int, int]]:
-    """(band, bucket) of each LSH band: a signed 64-bit hash of the band's `rows` values."""
+def band_keys(sig: np.ndarray, bands: int, rows: int, size: int = 8) -> list[tuple[int, int]]:
+    """(band, bucket) of each LSH band: a signed `size`-byte hash of the band's `rows` values.
+    Fewer bytes make a smaller table; a rare bucket collision only adds a candidate to check."""
     raw = sig.astype("<u4").tobytes()
     width = rows * 4
-    return [(b, bucket(raw[b * width:(b + 1) * width])) for b in range(bands)]
+    return [(b, bucket(raw[b * width:(b + 1) * width], size)) for b in range(bands)]
 
 
 def candidates(conn: sqlite3.Connection, table: str, id_col: str, keys: Sequence[tuple[int, int]],

@@ -10,7 +10,8 @@ the fullest name that article used. Across articles:
   name. A bare surname joins a person only when one candidate fits, or the article's context (roles,
   affiliation, co-occurring entities) singles one out; otherwise it stays apart;
 - anything else matches on its folded name within its type.
-Lookups go through entity_keys (an index), so the cost is per new article entity.
+Lookups go through entity_keys (an index), so the cost is per new article entity. Each link also
+puts the entity's quotes and events from that article on its timeline (entity_timeline).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsledger.ledger.actors import Actor, ActorDictionary
+from newsledger.ledger.chronology import article_date
 from newsledger.ledger.names import PersonName, given_compatible, name_key, person_name
 from newsledger.ledger.places import place
 
@@ -207,7 +209,22 @@ def _order(seen: _Seen) -> int:
     return 1 if p and p.given else 2
 
 
+def _timeline(conn: sqlite3.Connection, aid: int, local_id: str, eid: int, day: str | None) -> None:
+    """The quotes the article entity said and the events it acts in, on its entity's timeline."""
+    conn.execute("INSERT INTO entity_timeline(entity_id, date, kind, item_id, role) SELECT ?,"
+                 " coalesce(date, ?), 'quote', id, 'speaker' FROM quotes WHERE article_id = ?"
+                 " AND speaker_local = ?", (eid, day, aid, local_id))
+    for role in ("actor", "target"):
+        conn.execute("INSERT INTO entity_timeline(entity_id, date, kind, item_id, role) SELECT ?,"
+                     f" coalesce(date, ?), 'event', id, '{role}' FROM events WHERE article_id = ?"
+                     f" AND {role}_local = ?", (eid, day, aid, local_id))
+
+
 def _resolve_article(conn: sqlite3.Connection, aid: int, actors: ActorDictionary | None) -> tuple[int, ...]:
+    pub, ref, stale = conn.execute(
+        "SELECT published, reference_date, EXISTS (SELECT 1 FROM flags WHERE article_id = articles.id"
+        " AND code = 'stale_date') FROM articles WHERE id = ?", (aid,)).fetchone()
+    day = article_date(pub, ref, bool(stale))
     rows = conn.execute("SELECT local_id, name, type, roles, affiliation, entity_id FROM article_entities"
                         " WHERE article_id = ?", (aid,)).fetchall()
     context = {r[5] for r in rows if r[5] is not None}
@@ -218,6 +235,7 @@ def _resolve_article(conn: sqlite3.Connection, aid: int, actors: ActorDictionary
         eid, new, dic = _resolve_one(conn, seen, context, actors)
         conn.execute("UPDATE article_entities SET entity_id = ? WHERE article_id = ? AND local_id = ?",
                      (eid, aid, seen.local_id))
+        _timeline(conn, aid, seen.local_id, eid, day)
         context.add(eid)
         resolved += 1
         created += new

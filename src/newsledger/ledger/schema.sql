@@ -230,8 +230,8 @@ CREATE TABLE article_bands (
 ) WITHOUT ROWID;
 
 -- Quote clustering (ledger/quote_groups.py): LSH bands of each quote's MinHash (word 3-shingles,
--- 20 permutations, 10 bands × 2 rows; a quote under 3 words has one exact key, speaker entity + words,
--- in band -1); candidates are then checked on their words.
+-- 12 permutations, 6 bands × 2 rows, 32-bit buckets; a quote under 3 words has one exact key,
+-- speaker entity + words, in band -1); candidates are then checked on their words.
 CREATE TABLE quote_bands (
   band        INTEGER NOT NULL,
   bucket      INTEGER NOT NULL,
@@ -247,3 +247,20 @@ CREATE TABLE entity_keys (
   PRIMARY KEY (key, entity_id)
 ) WITHOUT ROWID;
 CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+
+-- An entity's timeline (ledger/resolve.py adds rows as it links article entities): each quote it said
+-- and each event it is the actor or target of, with the item's date (else its article's date, by the
+-- rule of ledger/chronology.py), so "its first 100 by date" is one index range scan even for an
+-- entity quoted 100k times (a join through article_entities would sort them all).
+CREATE TABLE entity_timeline (
+  entity_id   INTEGER NOT NULL REFERENCES entities(id),
+  date        TEXT,                         -- YYYY-MM-DD; NULL when neither item nor article is dated
+  kind        TEXT NOT NULL,                -- quote | event
+  item_id     INTEGER NOT NULL,             -- quotes.id or events.id
+  role        TEXT NOT NULL                 -- speaker | actor | target
+);
+CREATE INDEX entity_timeline_date ON entity_timeline(entity_id, date, kind, item_id);
+
+-- Term statistics of the quote index (no storage of its own): how many quotes hold a word, so a
+-- query can let the rarer side (the words, or the speaker) drive a search.
+CREATE VIRTUAL TABLE quotes_fts_vocab USING fts5vocab(quotes_fts, 'row');
