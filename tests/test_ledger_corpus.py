@@ -17,6 +17,7 @@ from newsledger.analyze import analyze_stream
 from newsledger.ledger import store, writer
 from newsledger.ledger.actors import ActorDictionaryError, load_actors, parse_actors
 from newsledger.ledger.corpus import CorpusReport, run_corpus_steps
+from newsledger.ledger.stories import group_stories
 from newsledger.model import Failure, Outcome, RawDoc, raw_key, to_dict
 
 DATES = {
@@ -232,6 +233,18 @@ def test_running_twice_changes_nothing(conn, outcomes):
     again = run_corpus_steps(conn, res.new)
     assert snapshot(conn) == before
     assert again == CorpusReport()
+
+
+def test_work_an_interrupted_run_left_is_finished_by_the_next(conn, outcomes):
+    """A crash after the batch was stored (or between two steps) leaves NULLs; the next run fills them."""
+    lost = writer.write_batch(conn, [outcomes["FERRY"], outcomes["PUTIN_1"]]).new  # steps never ran
+    group_stories(conn, lost)  # ... or ran only their first step
+    later, report = ingest(conn, outcomes, "FERRY_REPOST", "PUTIN_2")
+    assert report.entities_resolved > 0
+    for table, col in (("articles", "story_id"), ("article_entities", "entity_id"), ("quotes", "cluster_id")):
+        assert conn.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL").fetchone()[0] == 0
+    assert article(conn, later["FERRY_REPOST"])["republished_of"] == lost[0]
+    assert entity_of(conn, later["PUTIN_2"], "Vladimir Putin") == entity_of(conn, lost[1], "Vladimir Putin")
 
 
 def test_a_second_ingest_only_touches_its_own_articles(conn, outcomes):

@@ -38,3 +38,12 @@ def order_keys(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, OrderK
         for aid, pub, ref, stale in rows:
             out[aid] = (article_date(pub, ref, bool(stale)) or UNDATED, int(bool(stale)), aid)
     return out
+
+
+def pending(conn: sqlite3.Connection, table: str, id_col: str, null_col: str,
+            ids: Iterable[int]) -> list[int]:
+    """The articles a corpus step still has to do: `ids` (the batch just stored) and any an earlier,
+    interrupted run left, i.e. distinct `id_col` of rows whose `null_col` is still NULL. Found through
+    the index on `null_col`, so the cost is the pending rows, never a scan of the ledger."""
+    found = {r[0] for r in conn.execute(f"SELECT DISTINCT {id_col} FROM {table} WHERE {null_col} IS NULL")}
+    return sorted(found)  # `ids` are pending exactly when their column is NULL, so already in `found`

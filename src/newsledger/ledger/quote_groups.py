@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsledger.ledger import minhash
-from newsledger.ledger.chronology import order_keys
+from newsledger.ledger.chronology import order_keys, pending
 
 SHINGLE = 3
 NUM_PERM = 12
@@ -101,9 +101,9 @@ def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
 
 
 def cluster_quotes(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int = 200) -> QuoteCounts:
-    """Cluster the quotes of the given articles that have no cluster yet, `chunk` articles per
-    transaction. Run after entity resolution: it compares speakers as corpus entities."""
-    uniq = sorted(set(new_ids))
+    """Cluster the quotes of the given articles (and any an interrupted run left: cluster_id NULL),
+    `chunk` articles per transaction. Run after entity resolution: it compares speakers as entities."""
+    uniq = pending(conn, "quotes", "article_id", "cluster_id", new_ids)
     done = repeated = 0
     shared: set[int] = set()
     for i in range(0, len(uniq), chunk):

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsledger.ledger.actors import Actor, ActorDictionary
-from newsledger.ledger.chronology import article_date
+from newsledger.ledger.chronology import article_date, pending
 from newsledger.ledger.names import PersonName, given_compatible, name_key, person_name
 from newsledger.ledger.places import place
 
@@ -246,14 +246,9 @@ def _resolve_article(conn: sqlite3.Connection, aid: int, actors: ActorDictionary
 
 def resolve_entities(conn: sqlite3.Connection, new_ids: Sequence[int], actors: ActorDictionary | None = None,
                      chunk: int = 200) -> EntityCounts:
-    """Link the given articles' unresolved entities (entity_id NULL), `chunk` articles per transaction."""
-    todo: list[int] = []
-    uniq = sorted(set(new_ids))
-    for i in range(0, len(uniq), 500):
-        part = uniq[i:i + 500]
-        marks = ",".join("?" * len(part))
-        todo += [r[0] for r in conn.execute(f"SELECT DISTINCT article_id FROM article_entities WHERE"
-                                            f" article_id IN ({marks}) AND entity_id IS NULL", part)]
+    """Link the given articles' entities (and any an interrupted run left: entity_id NULL) to corpus
+    entities, `chunk` articles per transaction."""
+    todo = pending(conn, "article_entities", "article_id", "entity_id", new_ids)
     totals = [0, 0, 0, 0]
     for i in range(0, len(todo), chunk):
         conn.execute("BEGIN IMMEDIATE")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsledger.ledger import minhash
-from newsledger.ledger.chronology import order_keys
+from newsledger.ledger.chronology import order_keys, pending
 from newsledger.ledger.writer import body_text
 
 SHINGLE = 3  # words per shingle: tolerant of edits, yet stories on one topic share few 3-grams
@@ -114,8 +114,9 @@ def _group_one(conn: sqlite3.Connection, aid: int) -> tuple[int, bool, bool]:
 
 
 def group_stories(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int = 200) -> StoryCounts:
-    """Group the given articles that are not yet in a story (story_id NULL), `chunk` per transaction."""
-    todo = _pending(conn, new_ids)
+    """Group the given articles (and any left ungrouped by an interrupted run: story_id NULL) into
+    stories, oldest first so a batch's own copies group in ingest order, `chunk` per transaction."""
+    todo = pending(conn, "articles", "id", "story_id", new_ids)
     stories: set[int] = set()
     done = republished = repointed = 0
     for i in range(0, len(todo), chunk):
@@ -134,16 +135,3 @@ def group_stories(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int =
     # A story re-pointed by a later article of this run is counted once, under its final original.
     final = {conn.execute("SELECT story_id FROM articles WHERE id = ?", (s,)).fetchone()[0] for s in stories}
     return StoryCounts(articles=done, stories=len(final), republished=republished, repointed=repointed)
-
-
-def _pending(conn: sqlite3.Connection, ids: Sequence[int]) -> list[int]:
-    """The ids still without a story, oldest first (so a batch's own copies group in ingest order)."""
-    out: list[int] = []
-    uniq = sorted(set(ids))
-    for i in range(0, len(uniq), 500):
-        part = uniq[i:i + 500]
-        marks = ",".join("?" * len(part))
-        out += [r[0] for r in conn.execute(
-            f"SELECT id FROM articles WHERE id IN ({marks}) AND story_id IS NULL", part)]
-    return sorted(out)
-
