@@ -38,10 +38,9 @@ POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "dev.jsonl"
 CORPUS_TABLES = ("article_minhash", "article_bands", "quote_bands", "entity_keys", "entity_timeline")
 
 # (a) Quotes matching words, by one speaker entity, newest first. Plan "fts": the FTS match drives,
-# each hit is checked against the speaker. Plan "speaker": the speaker's quotes drive, newest first
-# through entity_timeline (entity_id, date, ...), each checked against the FTS hits, stopping at the
-# LIMIT. "hybrid" lets the rarer side drive: the word's quote count (quotes_fts_vocab) against the
-# speaker's, counted only up to that number.
+# each hit is checked against the speaker (three lookups per hit: slow for a common word). Plan
+# "speaker" (the one to use): the FTS hits are listed once, then the speaker's quotes are walked
+# newest first through entity_timeline (entity_id, date, ...) and the walk stops at the LIMIT.
 SEARCH_FTS = """
 SELECT q.id, q.text, q.speaker_name, coalesce(q.date, a.published) AS date, a.title
 FROM quotes_fts
@@ -61,11 +60,6 @@ WHERE t.entity_id = :entity AND t.kind = 'quote' AND t.role = 'speaker'
   AND +t.item_id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH :match)
 ORDER BY t.date DESC, t.kind DESC, t.item_id DESC
 LIMIT 20
-"""
-WORD_QUOTES = "SELECT doc FROM quotes_fts_vocab WHERE term = :term"
-SPEAKER_QUOTES_UPTO = """
-SELECT count(*) FROM (SELECT 1 FROM entity_timeline WHERE entity_id = :entity AND kind = 'quote'
-                      LIMIT :upto)
 """
 # (b) An entity's timeline: the quotes it said and the events it is actor or target of, oldest
 # first: one range scan of entity_timeline. TIMELINE_JOIN is the same without that table, through
@@ -98,15 +92,6 @@ SELECT kind, id, article_id, date, text FROM (
 ORDER BY date, kind, id
 LIMIT 100
 """
-
-
-def search_hybrid(conn: sqlite3.Connection, match: str, entity: int) -> list[Any]:
-    """Plan (a) with the rarer side driving (`match` is one word here)."""
-    row = conn.execute(WORD_QUOTES, {"term": match.lower()}).fetchone()
-    n_word = row[0] if row else 0
-    n_speaker = conn.execute(SPEAKER_QUOTES_UPTO, {"entity": entity, "upto": n_word + 1}).fetchone()[0]
-    sql = SEARCH_FTS if n_word < n_speaker else SEARCH_SPEAKER
-    return conn.execute(sql, {"match": match, "entity": entity}).fetchall()
 
 
 CATEGORIES = ("CONSULT", "ACCUSE", "REQUEST", "THREATEN", "AID", "COERCE", "ASSAULT", "AGREE", "REJECT",
@@ -219,12 +204,6 @@ def _timed(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> tuple[
     return (time.perf_counter() - t) * 1000, n
 
 
-def _timed_call(fn: Callable[[], Any]) -> float:
-    t = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t) * 1000
-
-
 def _stats(ms: Sequence[float], rows: Sequence[int]) -> dict[str, float]:
     s = sorted(ms)
     return {"median_ms": round(statistics.median(s), 2),
@@ -264,14 +243,6 @@ def measure(path: Path, queries: int, seed: int = 11) -> dict[str, Any]:
         heavy = [_timed(conn, sql, args({"entity": top, "match": c["match"]})) for c in cases[:10]]
         out[name]["top_entity_median_ms"] = round(statistics.median(h[0] for h in heavy), 2)
         out[name]["plan"] = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args(cases[0]))]
-    hybrid, rows = [], []
-    for c in cases:
-        t = time.perf_counter()
-        rows.append(len(search_hybrid(conn, c["match"], c["entity"])))
-        hybrid.append((time.perf_counter() - t) * 1000)
-    out["search_hybrid"] = _stats(hybrid, rows)
-    out["search_hybrid"]["top_entity_median_ms"] = round(statistics.median(
-        _timed_call(lambda c=c: search_hybrid(conn, c["match"], top)) for c in cases[:10]), 2)
     out["top_entity_quotes"] = conn.execute(
         "SELECT count(*) FROM article_entities ae JOIN quotes q ON q.article_id = ae.article_id"
         " AND q.speaker_local = ae.local_id WHERE ae.entity_id = ?", (top,)).fetchone()[0]
@@ -356,13 +327,12 @@ def main() -> int:
         if a.real and POLNEAR.exists():
             fig["real_ingest"] = real_ingest(Path(tmp) / "real.db", a.real)
     fig["sql"] = {"search_fts_driven": SEARCH_FTS.strip(), "search_speaker_driven": SEARCH_SPEAKER.strip(),
-                  "word_quotes": WORD_QUOTES.strip(), "speaker_quotes_upto": SPEAKER_QUOTES_UPTO.strip(),
                   "timeline": TIMELINE.strip(), "timeline_join": TIMELINE_JOIN.strip()}
     a.json.write_text(json.dumps(fig, indent=1, ensure_ascii=False) + "\n")
     q = fig["queries"]
     print(f"synthetic ledger: {json.dumps(built)}")
     print(f"{'query':24s} {'median ms':>10s} {'p95 ms':>8s} {'max ms':>8s} {'top entity':>11s} {'rows':>6s}")
-    for name in ("search_fts_driven", "search_speaker_driven", "search_hybrid", "timeline", "timeline_join"):
+    for name in ("search_fts_driven", "search_speaker_driven", "timeline", "timeline_join"):
         s = q[name]
         print(f"{name:24s} {s['median_ms']:10.2f} {s['p95_ms']:8.2f} {s['max_ms']:8.2f} "
               f"{s['top_entity_median_ms']:11.2f} {s['mean_rows']:6.1f}")

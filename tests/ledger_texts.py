@@ -86,7 +86,7 @@ spring. A hearing on the residents' request for an injunction has been set for e
 
 Councillor Daniel Reyes, one of two members who voted against the plan, said the lawsuit showed the \
 council had moved too fast. Legal experts said such challenges rarely succeed but can delay building \
-work by several months.
+work by several months. A spokesman did not respond to a request for comment.
 """
 
 # A third story on the topic: fares, with overlapping vocabulary and names.
@@ -103,7 +103,8 @@ current price, and students and pensioners will keep their discount.
 authority's finance director, Tomas Lindqvist. Commuter groups said the rise was modest but asked for \
 more frequent sailings at peak hours.
 
-Mayor Helen Okafor said the council would look closely at fares once the new routes open next spring.
+Mayor Helen Okafor said the council would look closely at fares once the new routes open next spring. \
+A spokesman did not respond to a request for comment.
 """
 
 PUTIN_1 = """Putin warns of response to new sanctions

@@ -17,6 +17,7 @@ from newsledger.analyze import analyze_stream
 from newsledger.ledger import store, writer
 from newsledger.ledger.actors import ActorDictionaryError, load_actors, parse_actors
 from newsledger.ledger.corpus import CorpusReport, run_corpus_steps
+from newsledger.ledger.names import person_name, same_person
 from newsledger.ledger.stories import group_stories
 from newsledger.model import Failure, Outcome, RawDoc, raw_key, to_dict
 
@@ -125,6 +126,25 @@ def test_different_stories_on_the_same_topic_stay_apart(conn, outcomes):
     assert {article(conn, i)["story_id"] for i in ids.values()} == set(ids.values())
     assert conn.execute("SELECT count(*) FROM flags WHERE code = 'republished'").fetchone()[0] == 0
     assert report.stories == 3 and report.republished == 0
+    # "... did not respond to a request for comment" in two stories: not one quote of one speaker.
+    marks = ",".join("?" * len(ids))
+    asked = conn.execute(f"SELECT count(*) FROM quotes WHERE article_id IN ({marks})"
+                         " AND instr(text, 'request for comment')", list(ids.values())).fetchone()[0]
+    assert asked >= 2
+    assert conn.execute("SELECT count(*) FROM quotes WHERE cluster_id != id").fetchone()[0] == 0
+
+
+def test_names_that_are_two_people():
+    def same(a: str, b: str) -> bool:
+        pa, pb = person_name(a), person_name(b)
+        assert pa is not None and pb is not None
+        return same_person(pa, pb)
+
+    assert same("Russian President Vladimir Putin", "Vladimir Putin")
+    assert same("V. Putin", "Vladimir V. Putin")
+    assert same("Hillary Rodham Clinton", "Hillary Clinton") and same("Ursula von der Leyen", "von der Leyen")
+    assert not same("John Smith", "Mary Smith") and not same("George W. Bush", "George H.W. Bush")
+    assert not same("Donald Trump Jr.", "Donald Trump")
 
 
 def test_putin_in_three_articles_is_one_entity_with_its_names(conn, outcomes):

@@ -41,10 +41,12 @@ class PersonName:
     written: str  # the name with leading titles removed, as written ("Vladimir Putin")
     given: str | None  # folded first name or initial ("vladimir", "v"); None for a bare surname
     surname: str  # folded ("putin", "von der leyen")
+    middle: str | None = None  # folded middle names or initials ("hw" in George H.W. Bush)
+    suffix: str | None = None  # "jr", "ii": father and son are two people
 
     @property
     def full(self) -> str:
-        return f"{self.given} {self.surname}" if self.given else self.surname
+        return " ".join(x for x in (self.given, self.middle, self.surname, self.suffix) if x)
 
 
 def person_name(name: str) -> PersonName | None:
@@ -63,26 +65,31 @@ def person_name(name: str) -> PersonName | None:
     end = len(toks)
     while end - start > 1 and toks[end - 1] in suffixes:
         end -= 1
+    suffix = " ".join(t for t in toks[end:] if t) or None
     core = [t for t in toks[start:end] if t]
     if not core:
         return None
     written = " ".join(raw[start:])
-    if len(core) == 1:
-        return PersonName(written, None, core[0])
-    first = 1
+    if len(core) == 1 or core[0] in particles:
+        return PersonName(written, None, " ".join(core), None, suffix)
+    first = len(core) - 1
     for i in range(1, len(core)):  # the surname starts at its first particle ("Ursula von der Leyen")
         if core[i] in particles:
             first = i
             break
-    else:
-        first = len(core) - 1
-    if core[0] in particles:
-        return PersonName(written, None, " ".join(core))
-    return PersonName(written, core[0], " ".join(core[first:]))
+    return PersonName(written, core[0], " ".join(core[first:]), " ".join(core[1:first]) or None, suffix)
 
 
 def given_compatible(a: str | None, b: str | None) -> bool:
-    """Two given names can belong to one person: equal, one missing, or one the other's initial."""
+    """Two given (or middle) names can belong to one person: equal, one missing, or one the other's
+    initial."""
     if a is None or b is None or a == b:
         return True
     return (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def same_person(a: PersonName, b: PersonName) -> bool:
+    """Whether two names can be one person: same surname and suffix ("Donald Trump" is not "Donald
+    Trump Jr."), given and middle names that fit ("George W. Bush" is not "George H.W. Bush")."""
+    return (a.surname == b.surname and a.suffix == b.suffix and given_compatible(a.given, b.given)
+            and given_compatible(a.middle, b.middle))

@@ -7,9 +7,11 @@ Matching: words are folded (case, accents, curly vs straight marks, punctuation)
 word 3-grams and MinHashed; LSH band buckets (quote_bands) give candidates by index lookups. A
 candidate is the same quote when at least CONTAINED of the shorter quote's shingles are in the
 other and the two share JACCARD of their shingles together (so a few words trimmed at either end
-still match, but a stock phrase inside a long quote does not), and the speakers do not disagree
-(when both are resolved to entities, they must be the same entity). A quote shorter than
-SHINGLE words only matches the same words from the same known speaker (one exact key in band
+still match, but a stock phrase inside a long quote does not), and the speakers do not disagree:
+when both are resolved to entities they must be the same entity; otherwise the quote must have at
+least MIN_UNRESOLVED words ("a request for comment" is anyone's) and two unresolved speakers must
+not be named differently. A quote shorter than SHINGLE words only matches the same words from the
+same known speaker (one exact key in band
 SHORT_BAND instead of MinHash bands, so "No comment" from thousands of speakers is no giant bucket).
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 from newsledger.ledger import minhash
 from newsledger.ledger.chronology import order_keys, pending
+from newsledger.ledger.names import name_key
 
 SHINGLE = 3
 NUM_PERM = 12
@@ -28,9 +31,10 @@ BANDS, ROWS = 6, 2  # P(candidate) = 1-(1-J^2)^6: 0.82 at J=0.5, 0.98 at 0.7, 0.
 BUCKET_BYTES = 4  # 32-bit buckets: a quote costs 6 small index rows
 CONTAINED = 0.8
 JACCARD = 0.5
+MIN_UNRESOLVED = 8  # words a quote needs to match when a speaker is not resolved to an entity
 SHORT_BAND = -1  # the band of short quotes' exact keys (speaker entity + words)
 
-_ROW = ("SELECT q.id, q.article_id, q.text, q.cluster_id, ae.entity_id FROM quotes q"
+_ROW = ("SELECT q.id, q.speaker_name, q.text, q.cluster_id, ae.entity_id FROM quotes q"
         " LEFT JOIN article_entities ae ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local"
         " WHERE q.id = ?")
 
@@ -42,11 +46,18 @@ class QuoteCounts:
     clusters: int = 0  # clusters with more than one report that this run added to or created
 
 
-def _match(a: list[str], b: list[str], speaker_a: int | None, speaker_b: int | None) -> bool:
-    if speaker_a is not None and speaker_b is not None and speaker_a != speaker_b:
+def _match(a: list[str], b: list[str], speaker_a: int | None, speaker_b: int | None,
+           name_a: str | None, name_b: str | None) -> bool:
+    if speaker_a is not None and speaker_b is not None:
+        if speaker_a != speaker_b:
+            return False
+        if min(len(a), len(b)) < SHINGLE:
+            return a == b
+    elif min(len(a), len(b)) < MIN_UNRESOLVED:  # "a request for comment" could be anyone's words
         return False
-    if min(len(a), len(b)) < SHINGLE:
-        return a == b and speaker_a is not None and speaker_a == speaker_b
+    elif speaker_a is None and speaker_b is None and name_a and name_b \
+            and name_key(name_a) != name_key(name_b):
+        return False  # "The Trump campaign" and "An attorney": two unresolved, different speakers
     sa, sb = minhash.shingles(a, SHINGLE), minhash.shingles(b, SHINGLE)
     inter = len(sa & sb)
     return inter >= CONTAINED * min(len(sa), len(sb)) and inter >= JACCARD * len(sa | sb)
@@ -61,7 +72,7 @@ def _speakers(conn: sqlite3.Connection, cluster: int) -> set[int]:
 
 def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
     """Put one quote in its cluster; (cluster id, shares it with another report)."""
-    _, _, text, _, speaker = conn.execute(_ROW, (qid,)).fetchone()
+    _, name, text, _, speaker = conn.execute(_ROW, (qid,)).fetchone()
     ws = minhash.words(text)
     if len(ws) >= SHINGLE:
         sig = minhash.signature(minhash.shingles(ws, SHINGLE), NUM_PERM)
@@ -72,9 +83,9 @@ def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
         keys = []
     matched: list[int] = []
     for cand in sorted(minhash.candidates(conn, "quote_bands", "quote_id", keys, exclude=qid)):
-        _, _, ctext, cluster, cspeaker = conn.execute(_ROW, (cand,)).fetchone()
+        _, cname, ctext, cluster, cspeaker = conn.execute(_ROW, (cand,)).fetchone()
         if cluster is not None and cluster not in matched \
-                and _match(ws, minhash.words(ctext), speaker, cspeaker):
+                and _match(ws, minhash.words(ctext), speaker, cspeaker, name, cname):
             matched.append(cluster)
     minhash.store_bands(conn, "quote_bands", "quote_id", qid, keys)
     # Join clusters whose speakers agree with each other (an unresolved speaker agrees with anyone).

@@ -6,8 +6,9 @@ the fullest name that article used. Across articles:
 - a country name, official name or alias ("the Russian Federation", "U.S.") is one GPE entity per
   country, with its ISO alpha-3 code; capitals and demonyms keep their own entity but get `country`;
 - a person matches on given name + surname ("Russian President Vladimir Putin" = "Vladimir Putin");
-  a different given name is a different person ("Mary Smith" ≠ "John Smith"); an initial fits its
-  name. A bare surname joins a person only when one candidate fits, or the article's context (roles,
+  a different given name, middle initial or suffix is a different person ("Mary Smith" ≠ "John
+  Smith", "George W. Bush" ≠ "George H.W. Bush", "Donald Trump Jr." ≠ "Donald Trump"); an initial
+  fits its name. A bare surname joins a person only when one candidate fits, or the article's context (roles,
   affiliation, co-occurring entities) singles one out; otherwise it stays apart;
 - anything else matches on its folded name within its type.
 Lookups go through entity_keys (an index), so the cost is per new article entity. Each link also
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from newsledger.ledger.actors import Actor, ActorDictionary
 from newsledger.ledger.chronology import article_date, pending
-from newsledger.ledger.names import PersonName, given_compatible, name_key, person_name
+from newsledger.ledger.names import PersonName, name_key, person_name, same_person
 from newsledger.ledger.places import place
 
 COOCCUR_SAMPLE = 200  # a candidate's most recent articles checked for co-occurring entities
@@ -153,7 +154,7 @@ def _person(conn: sqlite3.Connection, seen: _Seen, p: PersonName, context: set[i
     fits = []
     for c in _ids(conn, f"PERSON:sur:{p.surname}"):
         other = person_name(conn.execute("SELECT name FROM entities WHERE id = ?", (c,)).fetchone()[0])
-        if other and other.surname == p.surname and given_compatible(other.given, p.given):
+        if other and same_person(other, p):
             fits.append(c)
     chosen = _best(conn, fits, seen, context) if fits else None
     if chosen is not None:

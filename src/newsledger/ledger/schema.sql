@@ -262,6 +262,3 @@ CREATE TABLE IF NOT EXISTS entity_timeline (
 );
 CREATE INDEX IF NOT EXISTS entity_timeline_date ON entity_timeline(entity_id, date, kind, item_id);
 
--- Term statistics of the quote index (no storage of its own): how many quotes hold a word, so a
--- query can let the rarer side (the words, or the speaker) drive a search.
-CREATE VIRTUAL TABLE IF NOT EXISTS quotes_fts_vocab USING fts5vocab(quotes_fts, 'row');
