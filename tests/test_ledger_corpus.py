@@ -248,11 +248,12 @@ def test_the_same_quote_in_several_articles_is_one_cluster_first_seen_earliest(c
 def test_running_twice_changes_nothing(conn, outcomes):
     res = writer.write_batch(conn, [outcomes[n] for n in ("FERRY", "FERRY_REPOST", "PUTIN_1", "PUTIN_2",
                                                           "SMITH_1", "SMITH_2")])
-    run_corpus_steps(conn, res.new)
+    first = run_corpus_steps(conn, res.new)
     before = snapshot(conn)
     again = run_corpus_steps(conn, res.new)
     assert snapshot(conn) == before
     assert again == CorpusReport()
+    assert again + first == first and (first + first).articles == 2 * first.articles
 
 
 def test_work_an_interrupted_run_left_is_finished_by_the_next(conn, outcomes):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from newsledger.ledger.actors import ActorDictionary
 from newsledger.ledger.quote_groups import cluster_quotes
@@ -35,6 +35,10 @@ class CorpusReport:
     quotes: int = 0  # quotes clustered
     quotes_repeated: int = 0  # ... of them, already reported elsewhere (sharing a cluster)
     quote_clusters: int = 0  # clusters with several reports that this run touched
+
+    def __add__(self, other: CorpusReport) -> CorpusReport:
+        """Totals over several batches (a story or cluster touched by two batches counts twice)."""
+        return CorpusReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
     def summary(self) -> str:
         """One line for the ingest summary."""
