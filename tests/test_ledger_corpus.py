@@ -217,6 +217,27 @@ def test_the_actor_dictionary_maps_an_alias_and_gives_wikidata(conn, outcomes, t
     assert report.dictionary_matches >= 3
 
 
+def test_a_dictionary_given_later_takes_over_the_stored_entities(conn, outcomes):
+    old, _ = ingest(conn, outcomes, "PUTIN_1", "PUTIN_3")
+    auto = entity_of(conn, old["PUTIN_1"], "Vladimir Putin")
+    actors = parse_actors("- name: Vladimir Vladimirovich Putin\n  aliases: [Vladimir Putin, Putin]\n"
+                          "  type: PERSON\n  wikidata: Q7747\n")
+    new, report = ingest(conn, outcomes, "PUTIN_2", actors=actors)
+    putin = entity_of(conn, new["PUTIN_2"], "Vladimir Putin")
+    assert report.entities_folded == 1 and putin != auto
+    assert entity_of(conn, old["PUTIN_1"], "Vladimir Putin") == putin
+    assert entity_of(conn, old["PUTIN_3"], "Putin") == putin
+
+    def count(sql: str, *args: Any) -> int:
+        return int(conn.execute(sql, args).fetchone()[0])
+
+    assert count("SELECT count(*) FROM entities WHERE id = ?", auto) == 0
+    assert count("SELECT count(*) FROM entity_timeline WHERE entity_id = ?", auto) == 0
+    assert count("SELECT count(*) FROM entity_timeline WHERE entity_id = ? AND kind = 'quote'", putin) >= 5
+    _, again = ingest(conn, outcomes, "PUTIN_4", actors=actors)
+    assert again.entities_folded == 0  # the same dictionary is applied to stored entities once
+
+
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("- name: A\n  aliases: [B\n", 3, "not valid YAML"),
     ("- name: A\n- aliases: [B]\n", 2, "without a 'name'"),

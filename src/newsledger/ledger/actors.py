@@ -13,6 +13,7 @@ naming the file and line.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,12 @@ class ActorDictionary:
                     if a not in index.setdefault(k, []):
                         index[k].append(a)
         return ActorDictionary(actors, source, {k: tuple(v) for k, v in index.items()})
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this dictionary's content (to apply a changed dictionary to stored entities)."""
+        data = [(a.name, a.aliases, a.type, a.country, a.wikidata) for a in self.actors]
+        return hashlib.sha256(repr(data).encode("utf-8")).hexdigest()
 
     def lookup(self, name: str, type_: str) -> Actor | None:
         """The actor an entity named `name` of type `type_` is, when exactly one fits."""

@@ -32,6 +32,7 @@ class CorpusReport:
     entities_linked: int = 0  # ... of them, to an entity that already existed
     entities_created: int = 0
     dictionary_matches: int = 0  # article entities matched through the actor dictionary
+    entities_folded: int = 0  # stored entities a new or changed actor dictionary took over
     quotes: int = 0  # quotes clustered
     quotes_repeated: int = 0  # ... of them, already reported elsewhere (sharing a cluster)
     quote_clusters: int = 0  # clusters with several reports that this run touched
@@ -45,6 +46,7 @@ class CorpusReport:
         return (f"{self.stories} stories ({self.republished} republished, {self.repointed} re-pointed), "
                 f"{self.entities_created} new entities, {self.entities_linked} linked"
                 + (f" ({self.dictionary_matches} by the actor dictionary)" if self.dictionary_matches else "")
+                + (f", {self.entities_folded} taken over by the dictionary" if self.entities_folded else "")
                 + f", {self.quotes_repeated} repeated quotes in {self.quote_clusters} clusters")
 
 
@@ -56,5 +58,6 @@ def run_corpus_steps(conn: sqlite3.Connection, new_ids: Sequence[int], *,
     q = cluster_quotes(conn, new_ids)
     return CorpusReport(articles=s.articles, stories=s.stories, republished=s.republished,
                         repointed=s.repointed, entities_resolved=e.resolved, entities_linked=e.linked,
-                        entities_created=e.created, dictionary_matches=e.dictionary, quotes=q.quotes,
-                        quotes_repeated=q.repeated, quote_clusters=q.clusters)
+                        entities_created=e.created, dictionary_matches=e.dictionary,
+                        entities_folded=e.folded, quotes=q.quotes, quotes_repeated=q.repeated,
+                        quote_clusters=q.clusters)

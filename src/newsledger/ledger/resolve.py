@@ -37,6 +37,7 @@ class EntityCounts:
     linked: int = 0  # ... of them, to an entity that already existed
     created: int = 0  # new corpus entities
     dictionary: int = 0  # article entities matched through the actor dictionary
+    folded: int = 0  # entities already stored that a new actor dictionary took over
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +246,62 @@ def _resolve_article(conn: sqlite3.Connection, aid: int, actors: ActorDictionary
     return resolved, linked, created, via_dict
 
 
+TYPES = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW")
+
+
+def _fold(conn: sqlite3.Connection, src: int, dst: int) -> None:
+    """Merge entity `src` into `dst`: its article links, timeline, keys, names and roles."""
+    for table in ("article_entities", "entity_timeline"):
+        conn.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (dst, src))
+    conn.execute("INSERT OR IGNORE INTO entity_keys(key, entity_id) SELECT key, ? FROM entity_keys"
+                 " WHERE entity_id = ?", (dst, src))
+    conn.execute("DELETE FROM entity_keys WHERE entity_id = ?", (src,))
+    get = "SELECT aliases, roles, affiliation, country FROM entities WHERE id = ?"
+    al, rl, aff, country = conn.execute(get, (src,)).fetchone()
+    dal, drl, daff, dcountry = conn.execute(get, (dst,)).fetchone()
+    aliases = list(dict.fromkeys([*json.loads(dal), *json.loads(al)]))
+    roles = sorted(set(json.loads(drl)) | set(json.loads(rl)))
+    conn.execute("UPDATE entities SET aliases = ?, roles = ?, affiliation = ?, country = ? WHERE id = ?",
+                 (json.dumps(aliases, ensure_ascii=False), json.dumps(roles, ensure_ascii=False),
+                  daff or aff, dcountry or country, dst))
+    conn.execute("DELETE FROM entities WHERE id = ?", (src,))
+
+
+def apply_dictionary(conn: sqlite3.Connection, actors: ActorDictionary) -> int:
+    """Fold the auto entities named like a dictionary actor into that actor's entity, once per
+    dictionary version (its fingerprint is kept in corpus_state): a dictionary given to a ledger
+    that already holds those names overrides them too. Returns the entities folded."""
+    seen = conn.execute("SELECT value FROM corpus_state WHERE name = 'actors'").fetchone()
+    if seen and seen[0] == actors.fingerprint:
+        return 0
+    folded = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for actor in actors.actors:
+            for n in (actor.name, *actor.aliases):
+                p = person_name(n) if actor.type in (None, "PERSON") else None
+                keys = [f"{t}:full:{name_key(n)}" for t in ((actor.type,) if actor.type else TYPES)]
+                keys += [f"PERSON:full:{p.full}"] if p else []
+                for eid in {e for k in keys for e in _ids(conn, k)}:
+                    origin, typ = conn.execute("SELECT origin, type FROM entities WHERE id = ?",
+                                               (eid,)).fetchone()
+                    if origin == "auto" and actors.lookup(n, typ) is actor:
+                        _fold(conn, eid, _dictionary_entity(conn, actor, typ)[0])
+                        folded += 1
+        conn.execute("INSERT INTO corpus_state(name, value) VALUES ('actors', ?) ON CONFLICT(name)"
+                     " DO UPDATE SET value = excluded.value", (actors.fingerprint,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return folded
+
+
 def resolve_entities(conn: sqlite3.Connection, new_ids: Sequence[int], actors: ActorDictionary | None = None,
                      chunk: int = 200) -> EntityCounts:
     """Link the given articles' entities (and any an interrupted run left: entity_id NULL) to corpus
     entities, `chunk` articles per transaction."""
+    folded = apply_dictionary(conn, actors) if actors else 0
     todo = pending(conn, "article_entities", "article_id", "entity_id", new_ids)
     totals = [0, 0, 0, 0]
     for i in range(0, len(todo), chunk):
@@ -261,4 +314,5 @@ def resolve_entities(conn: sqlite3.Connection, new_ids: Sequence[int], actors: A
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    return EntityCounts(len(todo), *totals)
+    resolved, linked, created, via_dict = totals
+    return EntityCounts(len(todo), resolved, linked, created, via_dict, folded)

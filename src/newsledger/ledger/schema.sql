@@ -262,3 +262,9 @@ CREATE TABLE IF NOT EXISTS entity_timeline (
 );
 CREATE INDEX IF NOT EXISTS entity_timeline_date ON entity_timeline(entity_id, date, kind, item_id);
 
+-- Small facts about the corpus steps themselves, e.g. ('actors', sha256 of the actor dictionary last
+-- applied to the stored entities).
+CREATE TABLE IF NOT EXISTS corpus_state (
+  name   TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
