@@ -209,6 +209,16 @@ def build_synthetic(path: Path, articles: int, quotes_per: int, speakers: int,
             "build_seconds": round(time.perf_counter() - t0, 1), "bytes": path.stat().st_size}
 
 
+def describe(path: Path) -> dict[str, Any]:
+    """What an existing synthetic ledger (--db, reused) holds."""
+    conn = store.connect_readonly(path)
+    got = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+           for t in ("articles", "quotes", "events")}
+    got["speakers"] = conn.execute("SELECT count(*) FROM entities WHERE type = 'PERSON'").fetchone()[0]
+    conn.close()
+    return {**got, "reused": str(path), "bytes": path.stat().st_size}
+
+
 def _timed(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> tuple[float, int]:
     t = time.perf_counter()
     n = len(conn.execute(sql, params).fetchall())
@@ -357,8 +367,7 @@ def main() -> int:
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = a.db or Path(tmp) / "synthetic.db"
-        built = {"reused": str(db)} if db.exists() else \
-            build_synthetic(db, a.articles, a.quotes_per, a.speakers)
+        built = describe(db) if db.exists() else build_synthetic(db, a.articles, a.quotes_per, a.speakers)
         fig: dict[str, Any] = {"synthetic": built, "queries": measure(db, a.queries)}
         if a.real and POLNEAR.exists():
             fig["real_ingest"] = real_ingest(Path(tmp) / "real.db", a.real, db)

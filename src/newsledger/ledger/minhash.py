@@ -25,9 +25,10 @@ _APOS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 def words(text: str) -> list[str]:
     """Lower-cased words of `text` with accents, punctuation and quote-mark styles folded away."""
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_APOS))
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return _WORD.findall(plain)
+    folded = text.casefold().translate(_APOS)
+    if not folded.isascii():  # strip accents (the slow part) only where there are any
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return _WORD.findall(folded)
 
 
 def shingles(ws: Sequence[str], k: int) -> set[str]:

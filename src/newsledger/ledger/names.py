@@ -18,8 +18,10 @@ _APOS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 def name_key(name: str) -> str:
     """'The U.S.' → 'us', 'Russia’s' → 'russia', 'Lagarde,' → 'lagarde': case, accents, dots,
     a possessive and a leading article folded away, so written variants of one name meet."""
-    s = unicodedata.normalize("NFKD", name.translate(_APOS).casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c)).replace(".", "")
+    s = name.translate(_APOS).casefold()
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = s.replace(".", "")
     s = re.sub(r"'s\b|'$", "", s)
     s = _SPACE.sub(" ", _PUNCT.sub(" ", s).replace("-", " ")).strip()
     return s[4:] if s.startswith("the ") else s
