@@ -316,3 +316,8 @@ def test_a_second_ingest_only_touches_its_own_articles(conn, outcomes):
             assert r == old_articles[r[0]]
     for table in ("quotes", "article_entities"):  # the old rows keep their clusters and entity links
         assert set(old[table]) <= set(new[table])
+
+
+def test_a_missing_actor_dictionary_is_a_clear_error(tmp_path):
+    with pytest.raises(ActorDictionaryError, match="cannot read the actor dictionary"):
+        load_actors(tmp_path / "nope.yaml")
