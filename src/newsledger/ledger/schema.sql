@@ -208,3 +208,63 @@ CREATE TRIGGER quotes_ad AFTER DELETE ON quotes BEGIN
   INSERT INTO quotes_fts(quotes_fts, rowid, text, speaker_name)
   VALUES ('delete', old.id, old.text, old.speaker_name);
 END;
+
+-- ===== Corpus steps (ledger/corpus.py) ===========================================================
+-- State the corpus steps keep so that each ingest only works on the articles it added: stored
+-- MinHash signatures and LSH band buckets (candidate lookup is an index query per band), and the
+-- name keys entities are found by. Derived data: safe to rebuild, never edited by hand. IF NOT EXISTS
+-- throughout, so this section can also run alone as a migration on a ledger made before it existed.
+
+-- Near-duplicate grouping (ledger/stories.py): one MinHash signature per article body (word
+-- 3-shingles, 120 permutations, datasketch affine32 values as little-endian uint32) and its size.
+CREATE TABLE IF NOT EXISTS article_minhash (
+  article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+  shingles    INTEGER NOT NULL,             -- distinct shingles in the body (for containment)
+  sig         BLOB NOT NULL
+);
+-- LSH: 40 bands × 3 rows of the signature; bucket = signed 64-bit hash of the band's values.
+CREATE TABLE IF NOT EXISTS article_bands (
+  band        INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  article_id  INTEGER NOT NULL REFERENCES articles(id),
+  PRIMARY KEY (band, bucket, article_id)
+) WITHOUT ROWID;
+
+-- Quote clustering (ledger/quote_groups.py): LSH bands of each quote's MinHash (word 3-shingles,
+-- 12 permutations, 6 bands × 2 rows, 32-bit buckets; a quote under 3 words has one exact key,
+-- speaker entity + words, in band -1); candidates are then checked on their words.
+CREATE TABLE IF NOT EXISTS quote_bands (
+  band        INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  quote_id    INTEGER NOT NULL REFERENCES quotes(id),
+  PRIMARY KEY (band, bucket, quote_id)
+) WITHOUT ROWID;
+
+-- Entity resolution (ledger/resolve.py): the keys an entity is found by, e.g. 'PERSON:full:vladimir
+-- putin', 'PERSON:sur:putin', 'GPE:iso:RUS' (entities.aliases is JSON, so it cannot be indexed).
+CREATE TABLE IF NOT EXISTS entity_keys (
+  key         TEXT NOT NULL,
+  entity_id   INTEGER NOT NULL REFERENCES entities(id),
+  PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_keys_entity ON entity_keys(entity_id);
+
+-- An entity's timeline (ledger/resolve.py adds rows as it links article entities): each quote it said
+-- and each event it is the actor or target of, with the item's date (else its article's date, by the
+-- rule of ledger/chronology.py), so "its first 100 by date" is one index range scan even for an
+-- entity quoted 100k times (a join through article_entities would sort them all).
+CREATE TABLE IF NOT EXISTS entity_timeline (
+  entity_id   INTEGER NOT NULL REFERENCES entities(id),
+  date        TEXT,                         -- YYYY-MM-DD; NULL when neither item nor article is dated
+  kind        TEXT NOT NULL,                -- quote | event
+  item_id     INTEGER NOT NULL,             -- quotes.id or events.id
+  role        TEXT NOT NULL                 -- speaker | actor | target
+);
+CREATE INDEX IF NOT EXISTS entity_timeline_date ON entity_timeline(entity_id, date, kind, item_id);
+
+-- Small facts about the corpus steps themselves, e.g. ('actors', sha256 of the actor dictionary last
+-- applied to the stored entities).
+CREATE TABLE IF NOT EXISTS corpus_state (
+  name   TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
