@@ -4,7 +4,7 @@ The seed, the bundled examples, a light re-post of one of them, and a hostile ar
 `javascript:` links in its text, a `javascript:` URL) are analysed by `analyze_stream` and stored
 by `writer.write_batch` into two real SQLite files:
 - `plain`: just what ingest writes (no corpus steps: no entities, stories or quote clusters);
-- `corpus`: the same, plus a STAND-IN for the corpus steps (see `stand_in_corpus_steps`).
+- `corpus`: the same, plus the corpus steps (stories, entities across articles, quote clusters).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from conftest import EXAMPLES, SEED
 from newsledger.analyze import analyze_stream
 from newsledger.ingest.files import read_file
 from newsledger.ledger import store, writer
+from newsledger.ledger.corpus import run_corpus_steps
 from newsledger.model import Outcome, RawDoc, raw_key, to_dict
 
 HOSTILE_TITLE = "Council row over <script>alert(1)</script> parking"
@@ -35,7 +36,7 @@ HOSTILE = (
 @dataclass(frozen=True, slots=True)
 class WebLedger:
     plain: Path  # ingest only: corpus fields NULL
-    corpus: Path  # with the stand-in corpus steps
+    corpus: Path  # with the corpus steps run
     ids: dict[str, int]  # "seed", "ministers", "repost", "hostile", ... → articles.id
     records: dict[str, dict[str, Any]]  # the analyze records written
 
@@ -62,27 +63,6 @@ def _raws() -> dict[str, RawDoc]:
     return out
 
 
-def stand_in_corpus_steps(conn: Any, original: int, repost: int) -> None:
-    """STAND-IN for run_corpus_steps (another helper's, not merged yet) — trivial SQL, for tests only:
-    one entity per distinct (name, type); the re-post grouped into the original's story with a
-    `republished` flag; a re-post's quote with the same speaker and text as the original's joins
-    its cluster. The integrator replaces this with the real corpus steps at merge."""
-    conn.execute("BEGIN")
-    conn.execute("INSERT INTO entities(name, type, roles, aliases) SELECT name, type, '[]', json_array(name)"
-                 " FROM article_entities GROUP BY name, type ORDER BY min(article_id), min(local_id)")
-    conn.execute("UPDATE article_entities SET entity_id = (SELECT id FROM entities e"
-                 " WHERE e.name = article_entities.name AND e.type = article_entities.type)")
-    conn.execute("UPDATE articles SET story_id = ? WHERE id IN (?, ?)", (original, original, repost))
-    conn.execute("UPDATE articles SET republished_of = ? WHERE id = ?", (original, repost))
-    conn.execute("INSERT INTO flags(article_id, code, message, evidence) VALUES (?, 'republished', ?, '[]')",
-                 (repost, f"a later copy of article {original}"))
-    conn.execute("UPDATE quotes SET cluster_id = id WHERE article_id = ?", (original,))
-    conn.execute("UPDATE quotes SET cluster_id = (SELECT o.id FROM quotes o WHERE o.article_id = ?"
-                 " AND o.text = quotes.text AND o.speaker_name IS quotes.speaker_name) WHERE article_id = ?",
-                 (original, repost))
-    conn.execute("COMMIT")
-
-
 def build(tmp: Path, nlp: Any) -> WebLedger:
     raws = _raws()
     names = list(raws)
@@ -102,7 +82,7 @@ def build(tmp: Path, nlp: Any) -> WebLedger:
             assert len(res.new) == 1, (name, res)
             ids[name] = res.new[0]
         if kind == "corpus":
-            stand_in_corpus_steps(conn, ids["ministers"], ids["repost"])
+            run_corpus_steps(conn, list(ids.values()))
         conn.close()
         paths[kind] = path
     (tmp / "records.json").write_text(json.dumps(records, ensure_ascii=False))

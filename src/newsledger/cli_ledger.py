@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict
 from typing import IO, Any
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -39,7 +40,7 @@ class _Progress:
             self.bar.stop()
 
 
-def _ingest_summary_text(s: Any, corpus: Any, seconds: float, db: str) -> str:
+def _ingest_summary_text(s: Any, seconds: float, db: str) -> str:
     lines = [f"ingested into {db} in {seconds:,.1f} s ({s.read / max(seconds, 1e-6):,.1f} docs/s):",
              f"  read        {s.read:,}", f"  new         {s.new:,}",
              f"  duplicates  {s.duplicates:,} (exact copies of stored articles)",
@@ -48,8 +49,7 @@ def _ingest_summary_text(s: Any, corpus: Any, seconds: float, db: str) -> str:
         lines.append(f"    {n:>6,} × {reason}")
     if len(s.failures) > 10:
         lines.append(f"    … and {len(s.failures) - 10} other reasons (see the failures table)")
-    if corpus is not None:
-        lines.append(f"  corpus: {corpus}")
+    lines.append(f"  corpus: {s.corpus.summary()}")
     return "\n".join(lines)
 
 
@@ -61,7 +61,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ingest.sources import iter_sources_tagged
     from newsledger.ingest.web import Fetcher
     from newsledger.ledger import store, writer
-    from newsledger.ledger.corpus import load_actors, run_corpus_steps
+    from newsledger.ledger.actors import ActorDictionaryError, load_actors
 
     if not args.sources and not args.from_parquet:
         err.write("newsledger ingest: give at least one SOURCE, or --from-parquet DIR\n")
@@ -72,7 +72,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     try:
         actors = load_actors(args.actors) if args.actors else None
         conn = store.connect(args.db)
-    except (store.LedgerError, ValueError, OSError) as exc:
+    except (store.LedgerError, ActorDictionaryError, OSError) as exc:
         err.write(f"newsledger ingest: {exc}\n")
         return EXIT_USAGE
     t0 = time.monotonic()
@@ -85,7 +85,8 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             if folder is None:
                 folder = args.parquet_out or f"{args.db}.parquet-{int(time.time())}"
                 analyze_to_parquet(args.sources, folder, address=args.address, num_actors=args.workers)
-            summary = pipeline.ingest_outcomes(conn, read_outcomes(folder), on_batch=progress.update)
+            summary = pipeline.ingest_outcomes(conn, read_outcomes(folder), on_batch=progress.update,
+                                               actors=actors)
         else:
             max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
             with Fetcher(max_bytes=max_bytes, allow_private=args.allow_private, rate=args.rate,
@@ -94,8 +95,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 items = iter_sources_tagged(args.sources, max_bytes=max_bytes,
                                             allow_private=args.allow_private, fetcher=fetcher,
                                             seen=lambda loc: writer.seen_locator(conn, loc))
-                summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update)
-        corpus = run_corpus_steps(conn, summary.new_ids, actors=actors)
+                summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update, actors=actors)
     except nlp_mod.ModelNotFound as exc:
         progress.close()
         err.write(f"newsledger: {exc}\n")
@@ -112,9 +112,9 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps({"read": summary.read, "new": summary.new, "duplicates": summary.duplicates,
                               "known": summary.known, "failed": summary.failed,
                               "failures": dict(summary.failures), "seconds": round(seconds, 2),
-                              "corpus": corpus.as_dict()}, ensure_ascii=False) + "\n")
+                              "corpus": asdict(summary.corpus)}, ensure_ascii=False) + "\n")
     else:
-        err.write(_ingest_summary_text(summary, corpus, seconds, args.db) + "\n")
+        err.write(_ingest_summary_text(summary, seconds, args.db) + "\n")
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 

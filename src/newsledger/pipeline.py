@@ -16,6 +16,8 @@ from itertools import islice
 from typing import Protocol
 
 from newsledger.ledger import writer
+from newsledger.ledger.actors import ActorDictionary
+from newsledger.ledger.corpus import CorpusReport, run_corpus_steps
 from newsledger.model import Failure, Outcome, RawDoc, locator, raw_key
 
 BATCH = 64  # documents per transaction: a crash redoes at most this many
@@ -36,6 +38,7 @@ class IngestSummary:
     failed: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     new_ids: list[int] = field(default_factory=list)
+    corpus: CorpusReport = field(default_factory=CorpusReport)
 
     def add(self, res: writer.BatchResult, read: int) -> None:
         self.read += read
@@ -66,9 +69,18 @@ def _split_known(conn: sqlite3.Connection, chunk: list[Tagged]
     return fresh, seen
 
 
+def _store(conn: sqlite3.Connection, summary: IngestSummary, outcomes: list[Outcome],
+           seen: list[tuple[str, str, str]], read: int, actors: ActorDictionary | None) -> None:
+    """One batch: its rows in one transaction, then the corpus steps over what it added (they also
+    finish anything an interrupted run left ungrouped, so a crash between the two loses nothing)."""
+    res = writer.write_batch(conn, outcomes, seen)
+    summary.add(res, read)
+    summary.corpus += run_corpus_steps(conn, res.new, actors=actors)
+
+
 def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engine,
-                 batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None
-                 ) -> IngestSummary:
+                 batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None,
+                 actors: ActorDictionary | None = None) -> IngestSummary:
     """Analyse and store (source, document) pairs batch by batch; `on_batch` sees the running summary."""
     summary = IngestSummary()
     it = iter(items)
@@ -77,19 +89,20 @@ def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engi
         outcomes = list(engine.map(x for _, x in fresh)) if fresh else []
         # the engine cannot know a reading failure's source argument; the tag does
         outcomes = [replace(o, origin=origin) for (origin, _), o in zip(fresh, outcomes, strict=True)]
-        summary.add(writer.write_batch(conn, outcomes, seen), len(chunk))
+        _store(conn, summary, outcomes, seen, len(chunk), actors)
         if on_batch:
             on_batch(summary)
     return summary
 
 
 def ingest_outcomes(conn: sqlite3.Connection, outcomes: Iterable[Outcome], batch: int = 512,
-                    on_batch: Callable[[IngestSummary], None] | None = None) -> IngestSummary:
+                    on_batch: Callable[[IngestSummary], None] | None = None,
+                    actors: ActorDictionary | None = None) -> IngestSummary:
     """Store outcomes analysed elsewhere (the Parquet a Ray run wrote), batch by batch."""
     summary = IngestSummary()
     it = iter(outcomes)
     while chunk := list(islice(it, batch)):
-        summary.add(writer.write_batch(conn, chunk), len(chunk))
+        _store(conn, summary, chunk, [], len(chunk), actors)
         if on_batch:
             on_batch(summary)
     return summary

@@ -13,6 +13,8 @@ least MIN_UNRESOLVED words ("a request for comment" is anyone's) and two unresol
 not be named differently. A quote shorter than SHINGLE words only matches the same words from the
 same known speaker (one exact key in band
 SHORT_BAND instead of MinHash bands, so "No comment" from thousands of speakers is no giant bucket).
+Within one story (a re-post and its original), the same words from speakers that do not disagree
+are the same report whatever their length: the copy reprints the original's quotes.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ JACCARD = 0.5
 MIN_UNRESOLVED = 8  # words a quote needs to match when a speaker is not resolved to an entity
 SHORT_BAND = -1  # the band of short quotes' exact keys (speaker entity + words)
 
-_ROW = ("SELECT q.id, q.speaker_name, q.text, q.cluster_id, ae.entity_id FROM quotes q"
+_ROW = ("SELECT q.id, q.speaker_name, q.text, q.cluster_id, ae.entity_id,"
+        " coalesce(a.story_id, a.id) FROM quotes q JOIN articles a ON a.id = q.article_id"
         " LEFT JOIN article_entities ae ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local"
         " WHERE q.id = ?")
 
@@ -47,7 +50,11 @@ class QuoteCounts:
 
 
 def _match(a: list[str], b: list[str], speaker_a: int | None, speaker_b: int | None,
-           name_a: str | None, name_b: str | None) -> bool:
+           name_a: str | None, name_b: str | None, same_story: bool = False) -> bool:
+    if same_story and a == b and (speaker_a is None or speaker_b is None or speaker_a == speaker_b) \
+            and (speaker_a is not None or speaker_b is not None or not name_a or not name_b
+                 or name_key(name_a) == name_key(name_b)):
+        return True  # a re-post reprints its original's quotes
     if speaker_a is not None and speaker_b is not None:
         if speaker_a != speaker_b:
             return False
@@ -72,20 +79,22 @@ def _speakers(conn: sqlite3.Connection, cluster: int) -> set[int]:
 
 def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
     """Put one quote in its cluster; (cluster id, shares it with another report)."""
-    _, name, text, _, speaker = conn.execute(_ROW, (qid,)).fetchone()
+    _, name, text, _, speaker, story = conn.execute(_ROW, (qid,)).fetchone()
     ws = minhash.words(text)
     if len(ws) >= SHINGLE:
         sig = minhash.signature(minhash.shingles(ws, SHINGLE), NUM_PERM)
         keys = minhash.band_keys(sig, BANDS, ROWS, BUCKET_BYTES)
     elif ws and speaker is not None:  # "No comment": only the same words from the same speaker
         keys = [(SHORT_BAND, minhash.bucket(f"{speaker}\x1f{' '.join(ws)}", BUCKET_BYTES))]
+    elif ws:  # ... or the same words in the same story
+        keys = [(SHORT_BAND, minhash.bucket(f"story {story}\x1f{' '.join(ws)}", BUCKET_BYTES))]
     else:
         keys = []
     matched: list[int] = []
     for cand in sorted(minhash.candidates(conn, "quote_bands", "quote_id", keys, exclude=qid)):
-        _, cname, ctext, cluster, cspeaker = conn.execute(_ROW, (cand,)).fetchone()
+        _, cname, ctext, cluster, cspeaker, cstory = conn.execute(_ROW, (cand,)).fetchone()
         if cluster is not None and cluster not in matched \
-                and _match(ws, minhash.words(ctext), speaker, cspeaker, name, cname):
+                and _match(ws, minhash.words(ctext), speaker, cspeaker, name, cname, story == cstory):
             matched.append(cluster)
     minhash.store_bands(conn, "quote_bands", "quote_id", qid, keys)
     # Join clusters whose speakers agree with each other (an unresolved speaker agrees with anyone).
