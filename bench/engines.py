@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from memory import worker_pids  # bench/memory.py: the pool's worker processes, from /proc
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "polnear" / "dev.jsonl"
@@ -44,10 +47,24 @@ def write_shards(src: Path, n: int, work: Path) -> tuple[list[str], int]:
     return [str(p) for p in paths], words
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc; 0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_map(make: Callable[[], Any], start: Callable[[Any], None], shards: list[str]) -> dict[str, Any]:
+    """Wall time, start-up and CPU time (this process plus its pool workers) of one engine run.
+
+    CPU seconds per document hold up on a busy machine where wall times do not: equal CPU per
+    document with 1 and 2 workers means the pool adds no work, so it scales with free cores."""
     from newsledger.engines.shards import read_shards
 
-    t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
     engine = make()
     start(engine)
     t1 = time.perf_counter()
@@ -56,8 +73,10 @@ def timed_map(make: Callable[[], Any], start: Callable[[Any], None], shards: lis
         for o in engine.map(read_shards(shards)):
             ok += o.record is not None
             failed += o.failure is not None
-    t2 = time.perf_counter()
-    return {"seconds": t2 - t0, "startup_s": t1 - t0, "ok": ok, "failed": failed}
+        t2 = time.perf_counter()
+        cpu = time.process_time() - c0 + sum(cpu_seconds(p) for p in worker_pids())
+    return {"seconds": t2 - t0, "startup_s": t1 - t0, "ok": ok, "failed": failed, "cpu_s": cpu,
+            "cpu_s_per_doc": cpu / max(1, ok + failed), "loadavg_1min": [load0, os.getloadavg()[0]]}
 
 
 def run_ray(shards: list[str], work: Path, actors: int) -> dict[str, Any]:
@@ -65,6 +84,7 @@ def run_ray(shards: list[str], work: Path, actors: int) -> dict[str, Any]:
 
     from newsledger.engines.ray_engine import analyze_to_parquet, ray_session
 
+    load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     with ray_session(None, num_cpus=actors):
         t1 = time.perf_counter()
@@ -72,7 +92,8 @@ def run_ray(shards: list[str], work: Path, actors: int) -> dict[str, Any]:
     t2 = time.perf_counter()
     assert not ray.is_initialized()
     # startup here is Ray itself; the actors' model loads fall inside the run, as for the pool
-    return {"seconds": t2 - t0, "startup_s": t1 - t0, "ok": s.succeeded, "failed": s.failed}
+    return {"seconds": t2 - t0, "startup_s": t1 - t0, "ok": s.succeeded, "failed": s.failed,
+            "loadavg_1min": [load0, os.getloadavg()[0]]}
 
 
 def main() -> int:
@@ -102,11 +123,13 @@ def main() -> int:
             work = r["seconds"] - r["startup_s"]
             r.update(docs_per_s=a.docs / r["seconds"],
                      docs_per_s_after_startup=a.docs / work if work else None)
-            runs[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
+            runs[name] = {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
             print(f"  {name:<10} {r['seconds']:7.1f} s  (start-up {r['startup_s']:5.1f} s)  "
                   f"{r['docs_per_s']:6.2f} docs/s  ok {r['ok']}, failed {r['failed']}", flush=True)
-    fig: dict[str, Any] = {"docs": a.docs, "words": words, "corpus": str(a.corpus), "runs": runs,
-                           "note": "2-core machine shared with other jobs: figures are indicative"}
+    fig: dict[str, Any] = {"docs": a.docs, "words": words, "corpus": str(a.corpus), "cores": os.cpu_count(),
+                           "runs": runs,
+                           "note": "2-core machine shared with other jobs (see loadavg_1min per run): "
+                                   "wall-time figures are indicative, CPU s/doc is the steadier one"}
     if "pool1" in runs and "pool2" in runs:
         fig["scaling_2_vs_1"] = round(runs["pool2"]["docs_per_s"] / runs["pool1"]["docs_per_s"], 2)
         fig["scaling_2_vs_1_after_startup"] = round(
@@ -114,10 +137,13 @@ def main() -> int:
     if "ray" in runs and "pool2" in runs:
         fig["ray_time_over_pool2"] = round(runs["ray"]["seconds"] / runs["pool2"]["seconds"], 2)
     print(f"\n{a.docs} documents, {words} words")
-    print(f"  {'engine':<10} {'docs/s':>8} {'after start-up':>15} {'wall s':>8}")
+    print(f"  {'engine':<10} {'docs/s':>8} {'after start-up':>15} {'wall s':>8} {'CPU s/doc':>10}"
+          f" {'load (1 min)':>13}")
     for name, r in runs.items():
         after = r["docs_per_s_after_startup"] or 0
-        print(f"  {name:<10} {r['docs_per_s']:8.2f} {after:15.2f} {r['seconds']:8.1f}")
+        cpu = f"{r['cpu_s_per_doc']:10.3f}" if "cpu_s_per_doc" in r else f"{'-':>10}"
+        load = "{:.1f}→{:.1f}".format(*r["loadavg_1min"])
+        print(f"  {name:<10} {r['docs_per_s']:8.2f} {after:15.2f} {r['seconds']:8.1f} {cpu} {load:>13}")
     if "scaling_2_vs_1" in fig:
         print(f"  pool 2 workers vs 1: {fig['scaling_2_vs_1']:.2f}x "
               f"({fig['scaling_2_vs_1_after_startup']:.2f}x after start-up; target >= 1.7x)")

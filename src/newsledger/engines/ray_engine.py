@@ -46,6 +46,11 @@ class RayMissing(RuntimeError):
     """Ray is not installed: the message says how to get it."""
 
 
+class RayRunFailed(RuntimeError):
+    """The Ray run itself broke (the cluster, or an actor that died on every retry of a batch);
+    Parquet files already written are kept, the message says where."""
+
+
 def _ray() -> Any:
     try:
         import ray
@@ -178,7 +183,12 @@ def analyze_to_parquet(sources: list[str], out_dir: str, *, address: str | None 
             ds = ds.map_batches(Analyzer, fn_constructor_kwargs={"model": model}, batch_size=batch_size,
                                 batch_format="pyarrow", concurrency=num_actors, num_cpus=1,
                                 max_task_retries=MAX_TASK_RETRIES)
-        ds.write_parquet(str(out.resolve()))
+        try:
+            ds.write_parquet(str(out.resolve()))
+        except ray.exceptions.RayError as exc:
+            done = len(parquet_files(out_dir))
+            raise RayRunFailed(f"the Ray run stopped: {type(exc).__name__}: {str(exc).splitlines()[0]} "
+                               f"({done} Parquet file(s) already written in {out_dir} are kept)") from exc
     return _summarise(out_dir, time.perf_counter() - t0)
 
 
@@ -230,5 +240,6 @@ class RayEngine(EngineBase):
             self._session = None
 
 
-__all__ = ["OUTCOME_COLUMNS", "Analyzer", "RayEngine", "RayMissing", "RunSummary", "analyze_to_parquet",
+__all__ = ["OUTCOME_COLUMNS", "Analyzer", "RayEngine", "RayMissing", "RayRunFailed", "RunSummary",
+           "analyze_to_parquet",
            "ray_session", "read_outcomes"]
