@@ -105,8 +105,8 @@ def test_pool_reads_its_input_lazily(pool):
     it = pool.map(stream())
     first = next(it)
     assert first.locator == "s0" and first.record is not None
-    # at most the chunks in flight (2 per worker, 2 documents each), not the whole stream
-    assert pulled <= 2 * 2 * 2 + 2
+    # at most the chunks in flight (4 per worker, 2 documents each), not the whole stream
+    assert pulled <= 4 * 2 * 2 + 2
     it.close()
 
 

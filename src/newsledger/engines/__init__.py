@@ -86,10 +86,10 @@ def get_engine(name: str, workers: int = 1, **opts: Any) -> Engine:
 
         return InProcessEngine(nlp=opts.get("nlp"), model=opts.get("model"))
     if name == "local":
-        from newsledger.engines.local import ProcessPoolEngine
+        from newsledger.engines.local import CHUNK, ProcessPoolEngine
 
         return ProcessPoolEngine(workers, model=opts.get("model"),
-                                 chunk_size=opts.get("chunk_size", 32))
+                                 chunk_size=opts.get("chunk_size", CHUNK))
     if name == "ray":
         from newsledger.engines.ray_engine import RayEngine
 

@@ -34,7 +34,9 @@ Item = RawDoc | Failure
 AnalyzeFn = Callable[[list[Item], "Language"], Iterable[Analysis | Failure]]
 T = TypeVar("T")
 
-CHUNK = 32  # documents per task: amortises pickling and gives nlp.pipe a batch; small enough to lose
+# Documents per task: enough to amortise pickling and give nlp.pipe a batch, few enough that the
+# last chunks of a run (one worker busy, the other idle) and a lost chunk stay cheap.
+CHUNK = 16
 DIED = ("the worker process analysing this document died (killed, out of memory or crashed in a "
         "C extension); retried alone, it died again")
 
@@ -122,8 +124,10 @@ class ProcessPoolEngine(EngineBase):
         self.workers = workers
         self._model = model
         self._chunk = max(1, chunk_size)
-        # Two chunks per worker: one running, one queued, so no worker waits on the parent.
-        self._inflight = inflight or 2 * workers
+        # Four chunks per worker: results come back in input order, so a worker that finishes
+        # early may run ahead of a slow chunk at the head by this much before it has to wait.
+        # Memory bound: workers * 4 * chunk documents and their records.
+        self._inflight = inflight or 4 * workers
         self._fn = analyze_fn
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["newsledger.analyze"])

@@ -185,9 +185,10 @@ def analyze_to_parquet(sources: list[str], out_dir: str, *, address: str | None 
                                 max_task_retries=MAX_TASK_RETRIES)
         try:
             ds.write_parquet(str(out.resolve()))
-        except ray.exceptions.RayError as exc:
+        except Exception as exc:  # Ray wraps worker errors in many types; all end the run here
+            first = (str(exc).strip().splitlines() or [""])[0]
             done = len(parquet_files(out_dir))
-            raise RayRunFailed(f"the Ray run stopped: {type(exc).__name__}: {str(exc).splitlines()[0]} "
+            raise RayRunFailed(f"the Ray run stopped: {type(exc).__name__}: {first} "
                                f"({done} Parquet file(s) already written in {out_dir} are kept)") from exc
     return _summarise(out_dir, time.perf_counter() - t0)
 
