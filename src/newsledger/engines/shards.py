@@ -1,0 +1,144 @@
+"""Shards an engine reads: JSONL (optionally gzipped), WARC / WARC.gz and Parquet → RawDoc | Failure.
+
+A shard is one file of many documents; a directory stands for the shards in it. JSONL and Parquet
+rows go through the same validation as `newsledger analyze --jsonl` (ingest.files.read_jsonl), so a
+bad row is the same Failure whichever format it came in. Also here: the flat row form of an item
+(`to_row` / `from_row`) in which documents travel between Ray tasks as Arrow tables.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from newsledger.ingest.files import DEFAULT_MAX_BYTES, decode, read_jsonl
+from newsledger.model import Failure, RawDoc
+
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz", ".parquet")
+ROWS_PER_READ = 256  # Parquet rows read at a time: bounds a reader's memory on a big shard
+
+
+def shard_kind(path: str) -> str | None:
+    """"jsonl", "warc" or "parquet" from the file name; None for anything else."""
+    name = path.lower()
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+        return "jsonl"
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    if name.endswith(".parquet"):
+        return "parquet"
+    return None
+
+
+def expand(sources: Iterable[str]) -> list[str]:
+    """Source paths with each directory replaced by the shards directly inside it, sorted."""
+    out: list[str] = []
+    for src in sources:
+        p = Path(src)
+        if p.is_dir():
+            out.extend(sorted(str(f) for f in p.iterdir() if f.is_file() and shard_kind(f.name)))
+        else:
+            out.append(src)
+    return out
+
+
+def _jsonl(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        yield from read_jsonl(fh, path, max_bytes)
+
+
+def _parquet(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    wanted = [c for c in ("id", "text", "html", "url", "published") if c in pf.schema_arrow.names]
+
+    def lines() -> Iterator[bytes]:
+        # One JSON line per row, so Parquet rows meet exactly the JSONL checks; a row's locator
+        # is path:row (1-based), like path:line.
+        for batch in pf.iter_batches(batch_size=ROWS_PER_READ, columns=wanted):
+            for row in batch.to_pylist():
+                yield json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
+
+    yield from read_jsonl(lines(), path, max_bytes)
+
+
+def _warc(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
+    """HTML response records of a WARC (Common Crawl News layout); other records are skipped."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    with open(path, "rb") as fh:
+        for rec in ArchiveIterator(fh, record_types=WarcRecordType.response, parse_http=True):
+            url = rec.headers.get("WARC-Target-URI")
+            where = f"{path}@{rec.stream_pos}"  # the record's byte offset: findable with any WARC tool
+            rec_id = (rec.record_id or "").removeprefix("<urn:uuid:").rstrip(">") or where
+            if not rec.is_http:  # a response record without an HTTP message: nothing to read
+                continue
+            ctype = rec.http_content_type
+            if ctype and "html" not in ctype.lower():
+                continue
+            data = rec.reader.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield Failure(rec_id, url or where, "read", f"response body over {max_bytes / 1e6:.1f} MB")
+                continue
+            charset = rec.http_charset
+            try:
+                html = data.decode(charset, errors="replace") if charset else decode(data)
+            except LookupError:  # an unknown charset name in the header
+                html = decode(data)
+            if not html.strip():
+                yield Failure(rec_id, url or where, "read", "empty response body")
+                continue
+            yield RawDoc(id=rec_id, html=html, url=url, path=where, format="html", origin=path)
+
+
+def read_shard(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | Failure]:
+    """Every document in one shard, in file order, each tagged with the shard as its origin.
+    An unreadable shard is one Failure (after whatever documents could be read from it)."""
+    kind = shard_kind(path)
+    if kind is None:
+        yield Failure(Path(path).name, path, "read",
+                      f"not a shard: expected a name ending in {', '.join(SHARD_SUFFIXES)}")
+        return
+    reader = {"jsonl": _jsonl, "warc": _warc, "parquet": _parquet}[kind]
+    try:
+        for item in reader(path, max_bytes):
+            yield item if isinstance(item, Failure) else replace(item, origin=path)
+    except Exception as exc:  # a missing, truncated or corrupt file: report it, go on to the next
+        yield Failure(Path(path).name, path, "read", f"cannot read {kind} shard: {type(exc).__name__}: {exc}")
+
+
+def read_shards(sources: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | Failure]:
+    """Every document of every shard (directories expanded), in order."""
+    for path in expand(sources):
+        yield from read_shard(path, max_bytes)
+
+
+# --- the flat row form of an item (Arrow-friendly: every column a nullable string) -------------
+
+ROW_FIELDS = ("id", "text", "html", "url", "published", "path", "format", "origin", "source", "stage",
+              "reason")
+
+
+def to_row(item: RawDoc | Failure) -> dict[str, Any]:
+    """An item as a flat dict; a Failure has `stage` set, a RawDoc has it null."""
+    row: dict[str, Any] = dict.fromkeys(ROW_FIELDS)
+    if isinstance(item, Failure):
+        row.update(id=item.id, source=item.source, stage=item.stage, reason=item.reason)
+    else:
+        row.update(id=item.id, text=item.text, html=item.html, url=item.url, published=item.published,
+                   path=item.path, format=item.format, origin=item.origin)
+    return row
+
+
+def from_row(row: dict[str, Any]) -> RawDoc | Failure:
+    if row.get("stage"):
+        return Failure(row["id"], row["source"] or "", row["stage"], row["reason"] or "")
+    return RawDoc(id=row["id"], text=row.get("text"), html=row.get("html"), url=row.get("url"),
+                  published=row.get("published"), path=row.get("path"), format=row.get("format") or "text",
+                  origin=row.get("origin"))
