@@ -42,9 +42,10 @@ class _Progress:
 
 def _ingest_summary_text(s: Any, seconds: float, db: str) -> str:
     lines = [f"ingested into {db} in {seconds:,.1f} s ({s.read / max(seconds, 1e-6):,.1f} docs/s):",
-             f"  read        {s.read:,}", f"  new         {s.new:,}",
-             f"  duplicates  {s.duplicates:,} (exact copies of stored articles)",
-             f"  already in the ledger  {s.known:,}", f"  failed      {s.failed:,}"]
+             f"  read         {s.read:>8,}", f"  new          {s.new:>8,}",
+             f"  duplicates   {s.duplicates:>8,}  (copies of articles already stored)",
+             f"  known        {s.known:>8,}  (already in the ledger from the same place)",
+             f"  failed       {s.failed:>8,}"]
     for reason, n in s.failures.most_common(10):
         lines.append(f"    {n:>6,} × {reason}")
     if len(s.failures) > 10:
@@ -60,7 +61,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ingest.files import DEFAULT_MAX_BYTES
     from newsledger.ingest.sources import iter_sources_tagged
     from newsledger.ingest.web import Fetcher
-    from newsledger.ledger import store, writer
+    from newsledger.ledger import store
     from newsledger.ledger.actors import ActorDictionaryError, load_actors
 
     if not args.sources and not args.from_parquet:
@@ -89,13 +90,15 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                                                actors=actors)
         else:
             max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+            seen = pipeline.SeenURLs(conn)
             with Fetcher(max_bytes=max_bytes, allow_private=args.allow_private, rate=args.rate,
                          read_timeout=args.timeout) as fetcher, \
                     get_engine("local", workers=args.workers, model=args.model) as engine:
                 items = iter_sources_tagged(args.sources, max_bytes=max_bytes,
                                             allow_private=args.allow_private, fetcher=fetcher,
-                                            seen=lambda loc: writer.seen_locator(conn, loc))
-                summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update, actors=actors)
+                                            seen=seen)
+                summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update, actors=actors,
+                                                skipped=seen)
     except nlp_mod.ModelNotFound as exc:
         progress.close()
         err.write(f"newsledger: {exc}\n")
@@ -216,7 +219,9 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"timeline of {chosen['name']} (id {chosen['id']}); also matching: {others}\n")
     rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit)
     emit(rows, [Column("date", get("date")), Column("what", get("type")),
-                Column("", lambda r: r.get("category") or r.get("kind")),
+                Column("", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
+                                      r.get("modality") not in (None, "asserted") else
+                                      r.get("category") or r.get("kind"))),
                 Column("words", lambda r: r.get("text") or get("trigger", "text")(r), width=80),
                 Column("article", get("article", "title"), width=40)],
          args.fmt, out, title=f"{chosen['name']}: what they said and did")

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Protocol
 
+from newsledger.engines import Engine
 from newsledger.ledger import writer
 from newsledger.ledger.actors import ActorDictionary
 from newsledger.ledger.corpus import CorpusReport, run_corpus_steps
 from newsledger.model import Failure, Outcome, RawDoc, locator, raw_key
 
 BATCH = 64  # documents per transaction: a crash redoes at most this many
-
-
-class Engine(Protocol):
-    def map(self, items: Iterable[RawDoc | Failure]) -> Iterator[Outcome]: ...
 
 
 @dataclass(slots=True)
@@ -48,6 +44,23 @@ class IngestSummary:
         self.failed += len(res.failed)
         self.failures.update(reason for _, reason in res.failed)
         self.new_ids.extend(res.new)
+
+
+class SeenURLs:
+    """`seen(locator)` for the source readers: True for a URL (a web page, a WARC record, a feed
+    entry) the ledger already holds, so a resumed ingest neither fetches nor re-reads it. Files are
+    always read (cheap, and a file may have changed at the same path); their bytes decide. `hits`
+    counts what was skipped, for the summary."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.hits = 0
+
+    def __call__(self, loc: str) -> bool:
+        if loc.startswith(("http://", "https://")) and writer.seen_locator(self.conn, loc):
+            self.hits += 1
+            return True
+        return False
 
 
 Tagged = tuple[str, RawDoc | Failure]  # (the source argument it came from, the document)
@@ -80,11 +93,22 @@ def _store(conn: sqlite3.Connection, summary: IngestSummary, outcomes: list[Outc
 
 def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engine,
                  batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None,
-                 actors: ActorDictionary | None = None) -> IngestSummary:
-    """Analyse and store (source, document) pairs batch by batch; `on_batch` sees the running summary."""
+                 actors: ActorDictionary | None = None, skipped: SeenURLs | None = None) -> IngestSummary:
+    """Analyse and store (source, document) pairs batch by batch; `on_batch` sees the running summary.
+    `skipped` is the `seen` the readers were given: what it skipped counts as read and known."""
     summary = IngestSummary()
     it = iter(items)
+    counted = 0
+
+    def count_skipped() -> None:
+        nonlocal counted
+        if skipped is not None:
+            summary.read += skipped.hits - counted
+            summary.known += skipped.hits - counted
+            counted = skipped.hits
+
     while chunk := list(islice(it, batch)):
+        count_skipped()
         fresh, seen = _split_known(conn, chunk)
         outcomes = list(engine.map(x for _, x in fresh)) if fresh else []
         # the engine cannot know a reading failure's source argument; the tag does
@@ -92,6 +116,7 @@ def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engi
         _store(conn, summary, outcomes, seen, len(chunk), actors)
         if on_batch:
             on_batch(summary)
+    count_skipped()
     return summary
 
 
