@@ -80,12 +80,25 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     progress = _Progress(err, not args.quiet)
     try:
         if args.from_parquet or args.engine == "ray":
-            from newsledger.engines.ray_engine import analyze_to_parquet, read_outcomes
+            from newsledger.engines.ray_engine import (
+                RayMissing,
+                RayRunFailed,
+                analyze_to_parquet,
+                read_outcomes,
+            )
 
             folder = args.from_parquet
             if folder is None:
                 folder = args.parquet_out or f"{args.db}.parquet-{int(time.time())}"
-                analyze_to_parquet(args.sources, folder, address=args.address, num_actors=args.workers)
+                try:
+                    run = analyze_to_parquet(args.sources, folder, address=args.address,
+                                             num_actors=max(args.workers, 1), model=args.model)
+                except (RayMissing, RayRunFailed, ValueError) as exc:
+                    progress.close()
+                    err.write(f"newsledger ingest: {exc}\n")
+                    return EXIT_USAGE if not isinstance(exc, RayRunFailed) else EXIT_SOME_FAILED
+                err.write(f"analysed on Ray: {run.documents:,} documents ({run.failed:,} failed) in "
+                          f"{run.seconds:,.1f} s, Parquet in {folder}\n")
             summary = pipeline.ingest_outcomes(conn, read_outcomes(folder), on_batch=progress.update,
                                                actors=actors)
         else:
