@@ -22,9 +22,12 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
-## demo: install, then analyse the bundled examples and print a readable summary
+## demo: install, analyse the bundled examples, ingest them into a ledger, print two timelines
 demo: $(VENV)/.installed
 	$(BIN)/newsledger analyze examples/*.txt examples/*.html --summary
+	$(BIN)/newsledger ingest examples/ --db demo.db
+	$(BIN)/newsledger timeline Carney --db demo.db
+	$(BIN)/newsledger timeline Putin --db demo.db
 
 ## test: install dev dependencies, lint, type-check and run the whole suite (slow tests included)
 test: $(VENV)/.dev-installed

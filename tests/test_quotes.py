@@ -403,6 +403,105 @@ def test_multi_paragraph_quote_is_one_quote(nlp):
     assert q.kind == "direct" and q.speaker.name == "Amina Okafor"
 
 
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Asked whether the bridge should be rebuilt, 61 percent of residents said yes.", "yes", "percent"),
+    ("The council expects a deficit next year, and the treasurer said so on Monday.", "so", "treasurer"),
+    ("The plan is doomed, and the mayor's own adviser said as much in an interview.", "as much", "adviser"),
+])
+def test_pro_form_is_the_content(nlp, text, content, speaker):
+    """"said so", "said yes", "said as much": the word standing for the report is its content."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text == "said")
+    assert q.text == content and q.speaker is not None and speaker in q.speaker.name
+
+
+@pytest.mark.parametrize("text, content, cue", [
+    ("Okafor wants a tax on sugary drinks, which the governor also supports.", "which", "supports"),
+    ("Drivers will pay a new levy, which Mayor Brooks proposed during the budget debate.", "which",
+     "proposed"),
+])
+def test_relative_object_is_the_content(nlp, text, content, cue):
+    """"a tax, which the governor supports": the relative pronoun stands for what is supported; the rest of
+    the relative clause is the narrator's."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text == cue)
+    assert q.text == content
+
+
+def test_relative_object_keeps_a_predicate(nlp):
+    a = run(nlp, "Okafor proposed a sugar levy, which Brooks described as “a tax on the poor.”")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "described")
+    assert q.text.startswith("which") and "“a tax on the poor" in q.text
+
+
+def test_title_case_headline_name_stops_at_the_verb(nlp):
+    """The tagger reads "Amina Okafor Slams" as one person; the speaker is the name before the cue (resolved
+    to a person named so elsewhere in the article, if there is one; never to the swallowed name)."""
+    a = run(nlp, "Amina Okafor Slams Daniel Brooks Over Flood Defences\n\n"
+                 "Amina Okafor spoke in Lagos on Monday.")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "Slams")
+    assert mention(a, q) == "Amina Okafor" and q.speaker.name == "Amina Okafor"
+    assert entity_name(a, q) in (None, "Amina Okafor")
+
+
+@pytest.mark.parametrize("text, content, cue, speaker", [
+    ("The memo intimates that the bridge will open in May.", "that the bridge will open in May", "intimates",
+     "The memo"),
+    ("Okafor's argument on Sunday was that the levy should be scrapped.", "that the levy should be scrapped",
+     "argument", "Okafor"),
+    ("Their bet is that voters will forgive the delay.", "that voters will forgive the delay", "bet",
+     "Their"),
+])
+def test_that_clause_reports(nlp, text, content, cue, speaker):
+    """A verb outside the lexicon with a that-clause and a subject reports it; so does a cue noun that is
+    the subject of "be" ("Her argument was that ..."), its possessor the source."""
+    q = only(run(nlp, text))
+    assert (q.text, q.cue.text, q.kind) == (content, cue, "indirect")
+    assert q.speaker is not None and q.speaker.name == speaker
+
+
+@pytest.mark.parametrize("text", [
+    "The problem is that the bridge is closed.",
+    "It is clear that the bridge is closed.",
+    "Voters were told about the bet that the council made on the bridge.",
+])
+def test_that_clause_without_a_reporter(nlp, text):
+    """"The problem is that ...", "It is clear that ...": no one holds the clause; "the bet that the council
+    made" is a relative clause, not a report."""
+    assert not [q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text in ("is", "bet")]
+
+
+def test_quotation_then_narration(nlp):
+    """`“X,” she warned, before predicting that Y`: the quotation is one report and the narrated
+    prediction another; `wrote, “X,” and shared a link` ends with the quotation."""
+    a = run(nlp, "“Let us not get ahead of ourselves,” Okafor warned, before predicting that the levy "
+                 "would pass.")
+    by_cue = {q.cue.text: q for q in a.quotes if q.cue is not None}
+    assert by_cue["warned"].text == "“Let us not get ahead of ourselves,”"
+    assert by_cue["predicting"].text == "that the levy would pass"
+    q = only(run(nlp, "Brooks wrote, “It is time to end this levy for good,” and shared a petition."))
+    assert q.text == "“It is time to end this levy for good,”" and q.kind == "direct"
+
+
+def test_asked_someone_if(nlp):
+    """"asked the students if ...": the embedded question, even when the parser hangs it as an adverbial."""
+    q = only(run(nlp, "Then Brooks asked the students if they were always so serious."))
+    assert q.text == "if they were always so serious" and q.speaker.name == "Brooks"
+
+
+def test_reportedly_is_hearsay(nlp):
+    """"X has reportedly ...": the clause is reported, and nobody is named - speaker null, never a guess."""
+    q = only(run(nlp, "The city has reportedly looked at the old stadium and passed."))
+    assert q.text == "The city has reportedly looked at the old stadium and passed"
+    assert q.speaker is None and q.cue.text == "reportedly" and q.kind == "indirect"
+
+
+def test_subject_with_apposition_misparsed(nlp):
+    """"Delgado, a Brooks ally, called ...": the small parser reads the verb as a modifier of the appositive
+    and leaves the sentence without a verb; the speaker is still the subject."""
+    a = run(nlp, "Delgado, a longtime Brooks ally, called the council’s plan “reckless.”")
+    q = next(q for q in a.quotes if q.cue is not None and q.cue.text == "called")
+    assert q.speaker is not None and q.speaker.name == "Delgado"
+
+
 def test_stray_and_unbalanced_marks_do_not_abort(nlp):
     text = "He said “this is unbalanced.\n\nStray ” marks ” here “ and there.\n\n“Another one\n\nEnd."
     a = run(nlp, text)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from newsledger import __version__
+from newsledger.ledger.store import DEFAULT_DB
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,7 +56,137 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of analyze's output",
                    description="Print the JSON Schema (draft 2020-12) that every analyze record satisfies.")
+    _ledger_parsers(sub)
     return p
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH", default=DEFAULT_DB,
+                   help=f"the ledger file (default ./{DEFAULT_DB}; a plain SQLite database)")
+
+
+def _format_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", dest="fmt", action="store_const", const="json", help="print JSON for scripts")
+    g.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
+    p.set_defaults(fmt="table")
+
+
+def _date_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="DATE", help="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="up to this date, inclusive")
+
+
+def _page_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N rows (default 50)")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows")
+
+
+def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    i = sub.add_parser(
+        "ingest", help="analyse sources into a ledger (files, folders, WARC, feeds, URLs)",
+        description="Read every document in the SOURCEs, analyse each one and store it in the ledger, then "
+        "group copies into stories, resolve entities and quotes across articles. Re-running is safe: "
+        "documents already stored are recognised (by their bytes, and URLs by address) and skipped, so an "
+        "interrupted ingest resumes. A document that fails is counted with its reason; the run goes on.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="sources:\n  FILE.txt / .html / .htm / .jsonl (also .gz)   FOLDER (recursively)\n"
+        "  FILE.warc / .warc.gz (Common Crawl News)     FEED.rss / .atom / .xml, or a feed URL\n"
+        "  LIST.urls (one URL a line)                   http(s)://... an article or feed URL\n\n"
+        "examples:\n  newsledger ingest examples/\n"
+        "  newsledger ingest crawl.warc.gz --workers 2 --db news.db\n"
+        "  newsledger ingest shards/*.jsonl --engine ray --address auto\n"
+        "  newsledger ingest --from-parquet out/ --db news.db")
+    i.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="files, folders, WARCs, feeds, URL lists, URLs")
+    _db_arg(i)
+    i.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="analyse in N processes (default 1; each loads the model once)")
+    i.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local processes (default) or a Ray cluster (pip install newsledger[ray])")
+    i.add_argument("--address", metavar="ADDR",
+                   help="Ray cluster address (with --engine ray; default: start Ray on this machine)")
+    i.add_argument("--parquet-out", metavar="DIR",
+                   help="with --engine ray: where the analysed Parquet goes (default: beside the db)")
+    i.add_argument("--from-parquet", metavar="DIR",
+                   help="load analysed Parquet written by a Ray run instead of reading sources")
+    i.add_argument("--actors", metavar="YAML",
+                   help="actor dictionary: canonical names, aliases, type, country, Wikidata id")
+    i.add_argument("--allow-private", action="store_true",
+                   help="allow fetching from private, loopback and link-local addresses (refused by default)")
+    i.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="refuse documents (and downloads) larger than N bytes (default 10 MB)")
+    i.add_argument("--rate", type=float, default=1.0, metavar="SECONDS",
+                   help="wait at least this long between requests to one host (default 1)")
+    i.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="give up on a download when the server is silent this long (default 20)")
+    i.add_argument("--model", metavar="NAME", help="spaCy model package or path (as for analyze)")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.add_argument("--json", action="store_true", help="print the closing summary as JSON")
+
+    q = sub.add_parser("quotes", help="who said what: quotes in the ledger",
+                       description="List quotes, one per distinct quote: the same words reported by several "
+                       "outlets are one quote with several sources and a first-seen date.")
+    _db_arg(q)
+    q.add_argument("--speaker", metavar="NAME", help="only quotes by this speaker (a name or alias)")
+    q.add_argument("--search", metavar="TEXT", help="full-text search in the quoted words")
+    _date_args(q)
+    _page_args(q)
+    _format_args(q)
+
+    ev = sub.add_parser("events", help="who did what to whom: PLOVER events in the ledger",
+                        description="List events (PLOVER categories) with actor, target, date and the words "
+                        "that attest them.")
+    _db_arg(ev)
+    ev.add_argument("--actor", metavar="NAME", help="only events whose actor is this entity")
+    ev.add_argument("--target", metavar="NAME", help="only events whose target is this entity")
+    ev.add_argument("--category", metavar="CAT", help="a PLOVER category, e.g. THREATEN, AID, SANCTION")
+    _date_args(ev)
+    _page_args(ev)
+    _format_args(ev)
+
+    en = sub.add_parser("entities", help="people, organisations and places across the ledger",
+                        description="List corpus-wide entities with their roles and how often they appear.")
+    _db_arg(en)
+    en.add_argument("--type", metavar="TYPE", help="PERSON, ORG, GPE, NORP, …")
+    en.add_argument("--search", metavar="TEXT", help="only entities whose name or alias contains TEXT")
+    _page_args(en)
+    _format_args(en)
+
+    t = sub.add_parser("timeline", help="what one entity said and did, by date",
+                       description="The quotes and events of one entity (a name, alias or id), by date.")
+    t.add_argument("entity", metavar="ENTITY", help="a name or alias (\"Putin\"), or an entity id")
+    _db_arg(t)
+    _date_args(t)
+    t.add_argument("--limit", type=int, default=200, metavar="N", help="at most N entries (default 200)")
+    _format_args(t)
+
+    sh = sub.add_parser("show", help="one article with its annotations",
+                        description="Show one article (by ledger id, analyze id or URL) with its quotes, "
+                        "events, flags and the other copies of its story.")
+    sh.add_argument("article", metavar="ARTICLE", help="the article's ledger id, its analyze id, or its URL")
+    _db_arg(sh)
+    _format_args(sh)
+
+    st = sub.add_parser("stats", help="counts of what the ledger holds",
+                        description="Counts of articles, stories, entities, quotes, events and failures.")
+    _db_arg(st)
+    _format_args(st)
+
+    sv = sub.add_parser("serve", help="the HTTP API and web explorer over a ledger",
+                        description="Serve the ledger read-only: a JSON API (OpenAPI at /openapi.json, "
+                        "docs at /docs) and explorer pages for articles, entities and search.")
+    _db_arg(sv)
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to bind (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv.add_argument("--allow-analyze", action="store_true",
+                    help="enable POST /analyze and the paste page (analyses text without storing it)")
+
+    e = sub.add_parser("export", help="write the ledger's tables as files",
+                       description="Write one Parquet file per ledger table into DIR (zstd-compressed).")
+    _db_arg(e)
+    e.add_argument("--parquet", metavar="DIR", required=True, help="the folder to write (created if absent)")
 
 
 def _write_error(err: IO[str], failure: object) -> None:
@@ -122,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with out:
                 return run_analyze(args, out, sys.stderr)
         return run_analyze(args, sys.stdout, sys.stderr)
+    from newsledger import cli_ledger
+
+    if args.command in cli_ledger.COMMANDS:
+        return cli_ledger.COMMANDS[args.command](args, sys.stdout, sys.stderr)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from spacy.attrs import LEMMA, LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from newsledger.extract.quote_content import verb_content
@@ -115,6 +116,8 @@ def _noun_cue(doc: Doc, tok: Token, sense: CueSense) -> Attribution | None:
             if objs:
                 content = objs[0]
                 break
+    if content is None and ("that" in sense.frames or "be" in sense.frames):
+        content = _copular_that(tok)
     if content is None:
         return None
     src = next((c for c in tok.children if c.dep_ == "poss"), None)
@@ -132,6 +135,51 @@ def _noun_cue(doc: Doc, tok: Token, sense: CueSense) -> Attribution | None:
         return None
     return Attribution((tok.i, tok.i + 1), src.i if src is not None else None, span, frame, sense,
                        content_root=content.i)
+
+
+def _hearsay(doc: Doc, tok: Token, sense: CueSense) -> Attribution | None:
+    """"The group is reportedly spending $1.5 million", "Google has reportedly looked at Twitter": the
+    clause the adverb modifies is reported, by nobody named."""
+    head = tok.head
+    if tok.dep_ != "advmod" or head.i == tok.i or not is_verb(head):
+        return None
+    span = span_chars(doc, *subtree(head))
+    if span is None:
+        return None
+    return Attribution((tok.i, tok.i + 1), None, span, "clause", sense, content_root=head.i)
+
+
+def _copular_that(tok: Token) -> Token | None:
+    """"His message has long been that he is a winner", "Their fear is that ...": a cue noun that is the
+    subject of "be" with a that-clause says what the clause says."""
+    head = tok.head
+    if tok.dep_ != "nsubj" or head.lemma_ != "be" or head.i < tok.i:
+        return None
+    return next((c for c in head.children if c.dep_ == "ccomp" and c.i > head.i and any(
+        g.dep_ == "mark" and g.lower_ == "that" and g.i == c.left_edge.i for g in c.children)), None)
+
+
+# A verb outside the lexicon with a that-clause ("Rubio reckons that ...", "the memo stressed that ..."):
+# its subject holds or reports the clause. Copulas are read through their subject noun instead.
+_CLAUSE_SENSE = CueSense(frozenset({"that"}), "belief")
+_THAT = get_string_id("that")
+
+
+def _that_heads(doc: Doc, that_at: list[int], skip: bytearray, lex: Lexicon) -> set[int]:
+    """Verbs outside the lexicon whose clausal complement opens with "that" (tokens `that_at`), with a
+    subject of their own."""
+    out = set()
+    for i in that_at:
+        t = doc[i]
+        if t.dep_ != "mark" or skip[i]:
+            continue
+        c = t.head
+        v = c.head
+        if (c.dep_ != "ccomp" or v.i == c.i or v.i > i or v.lemma_ == "be" or not is_verb(v)
+                or verb_sense(v, lex) is not None or not any(k.dep_ == "nsubj" for k in v.children)):
+            continue
+        out.add(v.i)
+    return out
 
 
 _INTRO_SENSE = CueSense(frozenset({"quote"}), "speech")
@@ -212,8 +260,9 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon = LEXICON, text: s
     text = doc.text if text is None else text
     keys = doc.to_array([LOWER, LEMMA]).tolist() if len(doc) else []
     maybe = lex.hashes
+    clause_verbs = _that_heads(doc, [i for i, (low_h, _) in enumerate(keys) if low_h == _THAT], skip, lex)
     for i, (low_h, lem_h) in enumerate(keys):
-        if skip[i] or (low_h not in maybe and lem_h not in maybe):
+        if skip[i] or (low_h not in maybe and lem_h not in maybe and i not in clause_verbs):
             continue
         tok = doc[i]
         low = tok.lower_
@@ -224,8 +273,14 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon = LEXICON, text: s
             a = _in_document(doc, tok, lex)
             if a is None:
                 continue
+        if a is None and low in lex.adverbs:
+            a = _hearsay(doc, tok, lex.adverbs[low])
+            if a is None:
+                continue
         if a is None:
             vs = verb_sense(tok, lex)
+            if vs is None and i in clause_verbs:
+                vs = (_CLAUSE_SENSE, i + 1)
             if vs is not None:
                 sense, cue_end = vs
                 src, rel, _ = source_of(tok)

@@ -43,8 +43,9 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
         marks = _ADVERBIAL_MARKS - {"if"} if asking else _ADVERBIAL_MARKS
         # (a that-clause may also be parsed as an adverbial one - "told reporters on Tuesday, after the
         # vote, that ..." - or, under a verb the tagger took for a plural noun, as an acl)
+        opens = ("that", "if", "whether") if "if" in frames else ("that",)  # "asked the students if ..."
         cc = [c for c in kids if (c.dep_ == "ccomp" or (c.dep_ in ("advcl", "acl") and c.i > tok.i and any(
-            g.dep_ == "mark" and g.lower_ == "that" for g in c.children))) and not any(
+            g.dep_ == "mark" and g.lower_ in opens for g in c.children))) and not any(
             g.dep_ == "mark" and g.lower_ in marks for g in c.children)]
         if not cc:  # "He said: the talks failed." - a clause after a colon hangs as parataxis
             cc = [c for c in kids if c.dep_ == "parataxis" and c.i > tok.i
@@ -63,13 +64,15 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                 b = _cut_conj(cc[-1], b)
                 b = _cut_other_report(doc, tok, a, b)
             if cc[0].dep_ != "ccomp":  # an adverbial hung on the clause precedes its "that"
-                a = max(a, min(g.i for g in cc[0].children if g.dep_ == "mark" and g.lower_ == "that"))
+                a = max(a, min(g.i for g in cc[0].children if g.dep_ == "mark" and g.lower_ in opens))
             return span_chars(doc, a, b), "that", cc[0].i
         inv = _inverted(doc, tok)
         if inv is not None:
             return inv
         if "that" in frames and (late := _late_that(doc, tok, cue_end)) is not None:
             return late
+        if "that" in frames and (pro := _pro_form(doc, cue_end)) is not None:
+            return pro
     if "to" in frames:
         for c in kids:
             if c.dep_ == "xcomp" and c.i > tok.i and _infinitive(c):
@@ -88,6 +91,11 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                 return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "obj", c.i
         rel = next((c for c in kids if c.dep_ == "dobj" and c.i < tok.i and c.lower_ in _REL_OBJECTS), None)
         if tok.dep_ == "relcl" and rel is not None:  # "a tax, which he described as “theft”"
+            if not any(c.i > tok.i and (c.dep_ in _PREDICATIVE or c.is_quote or (
+                    c.dep_ == "prep" and c.lower_ in ("as", "like"))) for c in kids):
+                # "a carbon tax, which he favors": what he favors is the pronoun's antecedent; the rest of
+                # the relative clause ("proposed under a flat rate") is the narrator's
+                return span_chars(doc, rel.i, rel.i + 1), "obj", rel.i
             return span_chars(doc, rel.i, tok.right_edge.i + 1), "obj", rel.i
     if is_passive(tok) and sense.cls in ("speech", "belief"):
         return _passive_content(doc, tok, kids)
@@ -236,6 +244,22 @@ def _late_that(doc: Doc, tok: Token, cue_end: int) -> Found | None:
             return None
         if t.pos_ in ("VERB", "AUX") or t.text in (".", ";", ":") or t.is_quote:
             return None
+    return None
+
+
+_PRO_FORMS = {"so", "yes", "no", "otherwise"}
+
+
+def _pro_form(doc: Doc, cue_end: int) -> Found | None:
+    """"after half said so", "72 percent said yes", "Mook said as much": a word standing for the clause
+    reported is the content (news annotation marks the pro-form itself)."""
+    if cue_end >= len(doc):
+        return None
+    t = doc[cue_end]
+    if t.lower_ in _PRO_FORMS and t.dep_ in ("advmod", "intj", "dobj", "acomp", "ccomp", "attr"):
+        return span_chars(doc, t.i, t.i + 1), "that", t.i
+    if t.lower_ == "as" and cue_end + 1 < len(doc) and doc[cue_end + 1].lower_ == "much":
+        return span_chars(doc, t.i, t.i + 2), "that", t.i
     return None
 
 

@@ -34,11 +34,13 @@ class Lexicon:
     phrases: dict[tuple[str, ...], CueSense] = field(default_factory=dict)
     phrase_starts: set[str] = field(default_factory=set)
     documents: set[str] = field(default_factory=set)  # "in a new poll, ..." sets a clause in one
+    adverbs: dict[str, CueSense] = field(default_factory=dict)  # "X is reportedly ...": hearsay, nobody named
     forms: dict[str, str] = field(default_factory=dict)  # inflected form -> lemma (the lemmatizer errs)
     hashes: set[int] = field(default_factory=set)  # string ids of every word that may start a cue
 
     def __len__(self) -> int:
-        return len(self.verbs) + len(self.phrasal) + len(self.nouns) + len(self.media) + len(self.phrases)
+        return (len(self.verbs) + len(self.phrasal) + len(self.nouns) + len(self.media) + len(self.phrases)
+                + len(self.adverbs))
 
 
 def load_lexicon(name: str = "cues.tsv") -> Lexicon:
@@ -60,6 +62,8 @@ def load_lexicon(name: str = "cues.tsv") -> Lexicon:
             lex.phrase_starts.add(words[0])
         elif kind == "document":
             lex.documents.add(words[0])
+        elif kind == "adverb":
+            lex.adverbs[words[0]] = sense
         elif kind == "form":
             lex.forms[words[0]] = frames
         else:
@@ -67,7 +71,8 @@ def load_lexicon(name: str = "cues.tsv") -> Lexicon:
     for lemma in {*lex.verbs, *(v for v, _ in lex.phrasal)}:
         for f in _inflections(lemma):
             lex.forms.setdefault(f, lemma)
-    cue_words = {*lex.forms, *lex.verbs, *(v for v, _ in lex.phrasal), *lex.nouns, *lex.phrase_starts}
+    cue_words = {*lex.forms, *lex.verbs, *(v for v, _ in lex.phrasal), *lex.nouns, *lex.phrase_starts,
+                 *lex.adverbs}
     if lex.documents:
         cue_words.add("in")
     lex.hashes = {get_string_id(w) for w in cue_words} | {get_string_id(w.capitalize()) for w in cue_words}

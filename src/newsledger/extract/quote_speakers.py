@@ -122,6 +122,8 @@ class Speakers:
         hit = self.tok_ment.get(head) or self._ment_in(tok, stop)
         if hit is not None:
             ent, m = hit
+            if cue is not None and m.start < self.tok_starts[cue] < m.end:
+                return self._before_cue(m, cue)
             return Ref(ent.id, ent.name, m.start, m.end)
         for c in tok.children:  # "Carter's press secretary, Peter Cook"
             if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
@@ -129,6 +131,19 @@ class Speakers:
                 return Ref(ent.id, ent.name, m.start, m.end)
         a, b = self._np(tok, stop)
         return Ref(None, self.text[a:b], a, b)
+
+    def _before_cue(self, m: Mention, cue: int) -> Ref:
+        """A name the tagger ran into the cue ("Hillary Clinton Slams Donald Trump" read as one person):
+        the mention is the words before the cue, resolved to an entity named so elsewhere in the text."""
+        end = self.tok_starts[cue]
+        while end > m.start and self.text[end - 1].isspace():
+            end -= 1
+        name = self.text[m.start : end]
+        for ent in self.entities:
+            if ent.type in ("PERSON", "ORG", "NORP") and (ent.name == name or any(
+                    x.text == name for x in ent.mentions if not x.start <= end <= x.end)):
+                return Ref(ent.id, ent.name, m.start, end)
+        return Ref(None, name, m.start, end)
 
     def _ment_in(self, tok: Token, stop: int) -> tuple[Entity, Mention] | None:
         """A mention among the head's flat name parts ("Sen." + "Warren" parsed with another head)."""

@@ -120,6 +120,12 @@ def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]
             head = head.head  # "was reluctant to endorse", "won't be able to brag"
         if is_verb(head):
             return source_of(head, depth + 1)
+    root = tok.sent.root
+    if (tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBZ", "VBN") and root.pos_ in ("PROPN", "NOUN")
+            and root.i < tok.i and tok.i > 0 and tok.doc[tok.i - 1].text == ","):
+        # "Beruff, a Scott ally, called ...": with no verb for the sentence the parser made the main verb a
+        # modifier of the subject's appositive (or of a relative clause's object); the subject is the root
+        return root.i, None, False
     if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.pos_ in ("NOUN", "PROPN"):
         noun = tok.head
         if noun.lemma_.lower() in LEXICON.media and noun.dep_ in ("dobj", "pobj"):

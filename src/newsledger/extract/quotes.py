@@ -174,6 +174,22 @@ def _sentence_head(text: str, s: int, e: int, cue_at: int) -> int:
     return start
 
 
+def _utterance_end(text: str, s: int, e: int, regions: list[Region], starts: list[int]) -> int:
+    """Content that opens with a whole quotation ending in a comma (`“Let’s not get ahead of ourselves,”
+    before predicting ...`, `“Savage,” she said, meaning that ...`) is that quotation: what follows is the
+    narrator's account of the speaker, not the speaker's words - unless another quotation follows in it."""
+    k = bisect_right(starts, s) - 1
+    if k < 0 or regions[k].start != s or not regions[k].closed or regions[k].end >= e:
+        return e
+    r = regions[k]
+    inner = text[r.start : r.end].rstrip(_CLOSING + " ")
+    if not inner.endswith(","):
+        return e
+    if k + 1 < len(regions) and regions[k + 1].start < e:
+        return e  # `“X,” he said, but “Y”`: one report around its attribution
+    return r.end
+
+
 def _kind(text: str, s: int, e: int, regions: list[Region], starts: list[int], cue: Span | None) -> str:
     """direct (all words inside quotation marks), mixed (some) or indirect (none); the attribution that
     interrupts a quote (`“X,” he said, “Y.”`) does not count."""
@@ -383,6 +399,9 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
     attrs += _labels(d, speakers)
     taken = {d.line(tok_starts[a.cue[0]]) for a in attrs}
     attrs += headline_cues(doc, btext, d.line_starts, tok_starts, taken, skip)
+    for a in attrs:  # (before nesting is judged: "“Savage,” she said, meaning that ..." reports twice)
+        if a.content is not None:
+            a.content = (a.content[0], _utterance_end(btext, *a.content, regions, starts))
     attrs = _drop_nested(attrs, doc)
 
     quotes: list[_Q] = []
@@ -391,7 +410,9 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
             s, e = _clamp(d, a)
             if a.frame != "label":  # a transcript's label owns its own paragraph only
                 s, e = _grow((s, e), regions, starts)
-            s = _sentence_head(btext, s, e, doc[a.cue[0]].idx)
+            if a.frame != "obj":  # (an object before its cue is a relative pronoun: "which he favors")
+                s = _sentence_head(btext, s, e, doc[a.cue[0]].idx)
+            e = _utterance_end(btext, s, e, regions, starts)
             quotes.append(_Q(s, e, a))
     covered = _covered(quotes, regions)
     # Cues with no content in the parse, with a source or a quote frame: they may own a quotation.

@@ -1,0 +1,276 @@
+"""The ledger's commands: ingest, export, serve and the queries (quotes, events, entities, timeline,
+show, stats). Each parses nothing itself (cli.py does) and calls plain functions from pipeline.py,
+ledger/ and web/; results print as Rich tables, or JSON / CSV for scripts (tables.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict
+from typing import IO, Any
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Progress:
+    """A live line on stderr, only on a terminal: documents so far, documents/s, new, failed."""
+
+    def __init__(self, err: IO[str], enabled: bool) -> None:
+        self.enabled = enabled and err.isatty()
+        self.bar: Any = None
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                console=Console(file=err), transient=True)
+            self.task = self.bar.add_task("reading sources…", total=None)
+            self.bar.start()
+            self.t0 = time.monotonic()
+
+    def update(self, s: Any) -> None:
+        if self.enabled:
+            rate = s.read / max(time.monotonic() - self.t0, 1e-6)
+            self.bar.update(self.task, description=f"{s.read:,} documents  {rate:,.1f} docs/s  "
+                            f"{s.new:,} new  {s.duplicates + s.known:,} seen  {s.failed:,} failed")
+
+    def close(self) -> None:
+        if self.enabled:
+            self.bar.stop()
+
+
+def _ingest_summary_text(s: Any, seconds: float, db: str) -> str:
+    lines = [f"ingested into {db} in {seconds:,.1f} s ({s.read / max(seconds, 1e-6):,.1f} docs/s):",
+             f"  read        {s.read:,}", f"  new         {s.new:,}",
+             f"  duplicates  {s.duplicates:,} (exact copies of stored articles)",
+             f"  already in the ledger  {s.known:,}", f"  failed      {s.failed:,}"]
+    for reason, n in s.failures.most_common(10):
+        lines.append(f"    {n:>6,} × {reason}")
+    if len(s.failures) > 10:
+        lines.append(f"    … and {len(s.failures) - 10} other reasons (see the failures table)")
+    lines.append(f"  corpus: {s.corpus.summary()}")
+    return "\n".join(lines)
+
+
+def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger import nlp as nlp_mod
+    from newsledger import pipeline
+    from newsledger.engines import get_engine
+    from newsledger.ingest.files import DEFAULT_MAX_BYTES
+    from newsledger.ingest.sources import iter_sources_tagged
+    from newsledger.ingest.web import Fetcher
+    from newsledger.ledger import store, writer
+    from newsledger.ledger.actors import ActorDictionaryError, load_actors
+
+    if not args.sources and not args.from_parquet:
+        err.write("newsledger ingest: give at least one SOURCE, or --from-parquet DIR\n")
+        return EXIT_USAGE
+    if args.workers < 1:
+        err.write("newsledger ingest: --workers must be at least 1\n")
+        return EXIT_USAGE
+    try:
+        actors = load_actors(args.actors) if args.actors else None
+        conn = store.connect(args.db)
+    except (store.LedgerError, ActorDictionaryError, OSError) as exc:
+        err.write(f"newsledger ingest: {exc}\n")
+        return EXIT_USAGE
+    t0 = time.monotonic()
+    progress = _Progress(err, not args.quiet)
+    try:
+        if args.from_parquet or args.engine == "ray":
+            from newsledger.engines.ray_engine import analyze_to_parquet, read_outcomes
+
+            folder = args.from_parquet
+            if folder is None:
+                folder = args.parquet_out or f"{args.db}.parquet-{int(time.time())}"
+                analyze_to_parquet(args.sources, folder, address=args.address, num_actors=args.workers)
+            summary = pipeline.ingest_outcomes(conn, read_outcomes(folder), on_batch=progress.update,
+                                               actors=actors)
+        else:
+            max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
+            with Fetcher(max_bytes=max_bytes, allow_private=args.allow_private, rate=args.rate,
+                         read_timeout=args.timeout) as fetcher, \
+                    get_engine("local", workers=args.workers, model=args.model) as engine:
+                items = iter_sources_tagged(args.sources, max_bytes=max_bytes,
+                                            allow_private=args.allow_private, fetcher=fetcher,
+                                            seen=lambda loc: writer.seen_locator(conn, loc))
+                summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update, actors=actors)
+    except nlp_mod.ModelNotFound as exc:
+        progress.close()
+        err.write(f"newsledger: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        progress.close()
+        err.write("\ninterrupted: every finished batch is stored; run the same command again to resume\n")
+        return 130
+    finally:
+        progress.close()
+        conn.close()
+    seconds = time.monotonic() - t0
+    if args.json:
+        out.write(json.dumps({"read": summary.read, "new": summary.new, "duplicates": summary.duplicates,
+                              "known": summary.known, "failed": summary.failed,
+                              "failures": dict(summary.failures), "seconds": round(seconds, 2),
+                              "corpus": asdict(summary.corpus)}, ensure_ascii=False) + "\n")
+    else:
+        err.write(_ingest_summary_text(summary, seconds, args.db) + "\n")
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def run_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import store
+    from newsledger.ledger.export import export_parquet
+
+    try:
+        conn = store.connect_readonly(args.db)
+    except store.LedgerError as exc:
+        err.write(f"newsledger export: {exc}\n")
+        return EXIT_USAGE
+    try:
+        written = export_parquet(conn, args.parquet)
+    except OSError as exc:
+        err.write(f"newsledger export: cannot write {args.parquet}: {exc.strerror or exc}\n")
+        return EXIT_USAGE
+    for table, n in written.items():
+        out.write(f"{args.parquet}/{table}.parquet  {n:,} rows\n")
+    return EXIT_OK
+
+
+
+def _reader(args: argparse.Namespace, err: IO[str]) -> Any:
+    from newsledger.ledger import store
+
+    try:
+        return store.connect_readonly(args.db)
+    except store.LedgerError as exc:
+        err.write(f"newsledger {args.command}: {exc}\n")
+        return None
+
+
+def _who(ref: dict[str, Any] | None) -> str | None:
+    return ref.get("name") if ref else None
+
+
+def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import Column, emit, get
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    rows = queries.quotes(conn, speaker=args.speaker, search=args.search, since=args.since, until=args.until,
+                          limit=args.limit, offset=args.offset)
+    emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
+                Column("kind", get("kind")), Column("quote", get("text"), width=80),
+                Column("sources", lambda r: len(r.get("sources") or []))],
+         args.fmt, out, title="quotes")
+    return EXIT_OK
+
+
+def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import Column, emit, get
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    rows = queries.events(conn, actor=args.actor, target=args.target, category=args.category,
+                          since=args.since, until=args.until, limit=args.limit, offset=args.offset)
+    emit(rows, [Column("date", get("date")), Column("category", get("category")), Column("mode", get("mode")),
+                Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
+                Column("target", lambda r: _who(r.get("target"))), Column("trigger", get("trigger", "text")),
+                Column("article", get("article", "title"), width=50)],
+         args.fmt, out, title="events")
+    return EXIT_OK
+
+
+def run_entities(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import Column, emit, get
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    rows = queries.entities(conn, type=args.type, search=args.search, limit=args.limit, offset=args.offset)
+    emit(rows, [Column("id", get("id")), Column("name", get("name")), Column("type", get("type")),
+                Column("roles", get("roles"), width=30), Column("affiliation", get("affiliation")),
+                Column("articles", get("counts", "articles")), Column("quotes", get("counts", "quotes")),
+                Column("events", get("counts", "events"))],
+         args.fmt, out, title="entities")
+    return EXIT_OK
+
+
+def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import Column, emit, get
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    found = ([e] if (e := queries.entity(conn, int(args.entity))) else []) if args.entity.isdigit() else \
+        queries.find_entities(conn, args.entity)
+    if not found:
+        err.write(f"newsledger timeline: no entity named {args.entity!r} (try: newsledger entities --search "
+                  f"{args.entity.split()[-1]!r})\n")
+        return EXIT_SOME_FAILED
+    chosen = found[0]
+    if len(found) > 1:
+        others = ", ".join(f"{e['name']} (id {e['id']})" for e in found[1:6])
+        err.write(f"timeline of {chosen['name']} (id {chosen['id']}); also matching: {others}\n")
+    rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit)
+    emit(rows, [Column("date", get("date")), Column("what", get("type")),
+                Column("", lambda r: r.get("category") or r.get("kind")),
+                Column("words", lambda r: r.get("text") or get("trigger", "text")(r), width=80),
+                Column("article", get("article", "title"), width=40)],
+         args.fmt, out, title=f"{chosen['name']}: what they said and did")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import show_article
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    art = queries.find_article(conn, args.article)
+    if art is None:
+        err.write(f"newsledger show: no article {args.article!r} in {args.db}\n")
+        return EXIT_SOME_FAILED
+    if args.fmt == "json":
+        out.write(json.dumps(art, ensure_ascii=False, indent=2) + "\n")
+    elif args.fmt == "csv":
+        err.write("newsledger show: --csv is for lists; use --json for one article\n")
+        return EXIT_USAGE
+    else:
+        show_article(art, out)
+    return EXIT_OK
+
+
+def run_stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import queries
+    from newsledger.tables import Column, emit
+
+    if (conn := _reader(args, err)) is None:
+        return EXIT_USAGE
+    stats = queries.stats(conn)
+    if args.fmt == "json":
+        out.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    emit([{"what": k, "count": v} for k, v in stats.items() if not isinstance(v, dict)],
+         [Column("what", lambda r: r["what"]), Column("count", lambda r: f"{r['count']:,}")],
+         args.fmt, out, title=args.db)
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from newsledger.ledger import store
+    from newsledger.web.app import serve
+
+    try:
+        serve(args.db, host=args.host, port=args.port, allow_analyze=args.allow_analyze)
+    except store.LedgerError as exc:
+        err.write(f"newsledger serve: {exc}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": run_ingest, "export": run_export, "quotes": run_quotes, "events": run_events,
+            "entities": run_entities, "timeline": run_timeline, "show": run_show, "stats": run_stats,
+            "serve": run_serve}

@@ -1,0 +1,277 @@
+"""`iter_sources`: every source a newsroom or researcher has → RawDoc | Failure, in order.
+
+What each argument is decides how it is read:
+
+- a folder: walked recursively in sorted order; documents (`.txt`, `.html`/`.htm`/`.xhtml`,
+  `.jsonl`, their `.gz` variants) and WARC archives (`.warc`, `.warc.gz`) are read; hidden files
+  and folders and every other type are skipped. A folder never causes a network request: feeds
+  and URL lists are read only when named explicitly.
+- a file: by its name — a document or JSONL as above, a WARC, a feed (`.rss`, `.atom`, `.xml`),
+  a URL list (`.urls`, or a `.txt` whose every non-empty, non-`#` line is one http(s) URL and
+  nothing else — real article text never passes that test). Another type is a Failure.
+- `http://` / `https://`: fetched; a feed if the response is one, else an article page.
+- `-`: stdin, one document (as `analyze` reads it).
+
+Every RawDoc carries `origin` = the argument it came from. `seen(locator)` (a URL, a path, or
+path:line) is True for what the ledger already holds: such URLs are not fetched again — resuming
+after a crash re-downloads nothing — and such files are not read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from newsledger.ingest.compressed import capped_lines
+from newsledger.ingest.feeds import iter_feed, looks_like_feed
+from newsledger.ingest.files import (
+    _HTML_SNIFF,
+    DEFAULT_MAX_BYTES,
+    _is_binary,
+    read_file,
+    read_gzip_file,
+    read_jsonl_file,
+)
+from newsledger.ingest.warc import read_warc
+from newsledger.ingest.web import FEED_TYPES, HTML_TYPES, TEXT_TYPES, Fetched, Fetcher
+from newsledger.model import Failure, RawDoc, locator
+
+log = logging.getLogger(__name__)
+
+DOC_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+URL_LIST_SUFFIXES = (".urls",)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.I)
+_URL_LINE_LIMIT = 8192  # longer than any URL a browser accepts
+
+Seen = Callable[[str], bool]
+
+
+def kind_of(name: str) -> str | None:
+    """What a file is by its name: doc, gzdoc, jsonl, warc, feed, urls, or None (unsupported)."""
+    low = name.lower()
+    if low.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if low.endswith(WARC_SUFFIXES):
+        return "warc"
+    if low.endswith(DOC_SUFFIXES):
+        return "doc"
+    if low.endswith(".gz") and low[:-3].endswith(DOC_SUFFIXES):
+        return "gzdoc"
+    if low.endswith(FEED_SUFFIXES):
+        return "feed"
+    if low.endswith(URL_LIST_SUFFIXES):
+        return "urls"
+    return None
+
+
+class _LazyFetcher:
+    """The run's one Fetcher, made on first use (a run over files never opens a client)."""
+
+    def __init__(self, fetcher: Fetcher | None, max_bytes: int, allow_private: bool) -> None:
+        self._fetcher = fetcher
+        self._own: Fetcher | None = None
+        self._max_bytes, self._allow_private = max_bytes, allow_private
+
+    def fetch(self, url: str) -> Fetched | Failure:
+        if self._fetcher is None:
+            self._own = self._fetcher = Fetcher(max_bytes=self._max_bytes, allow_private=self._allow_private)
+        return self._fetcher.fetch(url)
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+
+
+def iter_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, allow_private: bool = False,
+                 seen: Seen | None = None, fetcher: Fetcher | None = None) -> Iterator[RawDoc | Failure]:
+    """All documents of all sources, in argument order; each bad one is a Failure, never raised.
+
+    `fetcher` (its own limits, rate and `allow_private`) is used for every URL; without one, a
+    default Fetcher with `max_bytes` and `allow_private` is made when the first URL comes.
+    """
+    for _origin, item in iter_sources_tagged(sources, max_bytes=max_bytes, allow_private=allow_private,
+                                             seen=seen, fetcher=fetcher):
+        yield item
+
+
+def iter_sources_tagged(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                        allow_private: bool = False, seen: Seen | None = None,
+                        fetcher: Fetcher | None = None) -> Iterator[tuple[str, RawDoc | Failure]]:
+    """`iter_sources`, each item paired with the source argument it came from — a Failure has
+    no `origin` field, and the ledger's Outcome needs one for failures too."""
+    web = _LazyFetcher(fetcher, max_bytes, allow_private)
+    try:
+        for source in sources:
+            for item in _source(source, max_bytes, seen, web):
+                yield source, item
+    finally:
+        web.close()
+
+
+def _source(source: str, max_bytes: int, seen: Seen | None, web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    if source == "-":
+        yield _with_origin(read_file("-", max_bytes), source)
+        return
+    if _URL.match(source):
+        if not _HTTP_URL.match(source):
+            yield Failure(source, source, "fetch", "unsupported URL: only http:// and https:// are fetched")
+            return
+        yield from _url(source, source, seen, web)
+        return
+    path = Path(source)
+    if path.is_dir():
+        for file in _walk(path):
+            yield from _file(str(file), source, kind_of(file.name), max_bytes, seen, web)
+    elif path.is_file():
+        kind = kind_of(path.name)
+        if kind is None:
+            yield Failure(path.stem or path.name, source, "read", f"unsupported file type {path.suffix!r}: "
+                          "expected .txt, .html, .htm, .jsonl (or .gz of these), .warc, .warc.gz, "
+                          ".rss, .atom, .xml or .urls")
+            return
+        if kind == "doc" and path.suffix.lower() in (".txt", ".text") and _is_url_list(path, max_bytes):
+            kind = "urls"
+        yield from _file(source, source, kind, max_bytes, seen, web)
+    elif path.exists():
+        yield Failure(path.name, source, "read", "not a regular file or folder")
+    else:
+        yield Failure(path.name, source, "read", "no such file or folder")
+
+
+def _walk(root: Path) -> list[Path]:
+    """Documents and archives under `root`, sorted by path; hidden entries and other types skipped."""
+    found: list[Path] = []
+    skipped = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            if kind_of(name) in ("doc", "gzdoc", "jsonl", "warc"):
+                found.append(Path(folder) / name)
+            else:
+                skipped += 1
+    if skipped:
+        log.info("%s: skipped %d files that are not documents or WARC archives", root, skipped)
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def _with_origin(item: RawDoc | Failure, origin: str) -> RawDoc | Failure:
+    return dataclasses.replace(item, origin=origin) if isinstance(item, RawDoc) else item
+
+
+def _file(path: str, origin: str, kind: str | None, max_bytes: int, seen: Seen | None,
+          web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    if kind in ("doc", "gzdoc"):
+        if seen is not None and seen(path):
+            return
+        yield _with_origin(read_file(path, max_bytes) if kind == "doc" else read_gzip_file(path, max_bytes),
+                           origin)
+    elif kind == "jsonl":
+        for item in read_jsonl_file(path, max_bytes):
+            if isinstance(item, RawDoc) and seen is not None and seen(locator(item)):
+                continue
+            yield _with_origin(item, origin)
+    elif kind == "warc":
+        yield from read_warc(path, max_bytes=max_bytes, origin=origin, seen=seen)
+    elif kind == "feed":
+        yield from _feed_file(path, origin, max_bytes, seen, web)
+    elif kind == "urls":
+        yield from _url_list(path, origin, seen, web)
+
+
+def _is_url_list(path: Path, max_bytes: int) -> bool:
+    """A `.txt` is a URL list when every non-empty, non-`#` line is a single http(s) URL."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return False
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    content = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return bool(content) and all(_HTTP_URL.match(ln) for ln in content)
+
+
+def _url_list(path: str, origin: str, seen: Seen | None, web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    """Each URL of a list, fetched (a feed URL yields its articles); a bad line is a Failure."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 -- closed by the `with` below; only open() errors are caught
+    except OSError as exc:
+        yield Failure(Path(path).stem, path, "read", f"cannot read file: {exc.strerror or exc}")
+        return
+    with fh:
+        for n, raw in enumerate(capped_lines(fh, _URL_LINE_LIMIT), 1):
+            line = raw.decode("utf-8", errors="replace").strip()
+            if not line or line.startswith("#"):
+                continue
+            where = f"{path}:{n}"
+            if len(raw) > _URL_LINE_LIMIT:
+                yield Failure(where, where, "read", f"line too long for a URL (over {_URL_LINE_LIMIT} bytes)")
+                continue
+            if not _HTTP_URL.match(line):
+                yield Failure(where, where, "read", f"not an http(s) URL: {line[:200]!r}")
+                continue
+            yield from _url(line, origin, seen, web)
+
+
+def _feed_file(path: str, origin: str, max_bytes: int, seen: Seen | None,
+               web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    p = Path(path)
+    try:
+        if p.stat().st_size > max_bytes:
+            yield Failure(p.stem, path, "feed", f"too large: {p.stat().st_size / 1e6:.1f} MB > limit of "
+                          f"{max_bytes / 1e6:.1f} MB (raise it with --max-bytes)")
+            return
+        data = p.read_bytes()
+    except OSError as exc:
+        yield Failure(p.stem, path, "feed", f"cannot read file: {exc.strerror or exc}")
+        return
+    yield from iter_feed(data, source=path, origin=origin, seen=seen,
+                         fetch_article=lambda link, published: _article(link, origin, published, web))
+
+
+def _url(url: str, origin: str, seen: Seen | None, web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    """A URL given by the user or a list: a feed's articles if it serves a feed, else the page."""
+    if seen is not None and seen(url):
+        return
+    got = web.fetch(url)
+    if isinstance(got, Failure):
+        yield got
+        return
+    if got.content_type in FEED_TYPES or looks_like_feed(got.body):
+        yield from iter_feed(got.body, source=url, origin=origin, url=got.final_url,
+                             content_type=got.content_type, seen=seen,
+                             fetch_article=lambda link, published: _article(link, origin, published, web))
+        return
+    yield _page(got, origin, None)
+
+
+def _article(url: str, origin: str, published: str | None, web: _LazyFetcher) -> RawDoc | Failure:
+    got = web.fetch(url)
+    return got if isinstance(got, Failure) else _page(got, origin, published)
+
+
+def _page(got: Fetched, origin: str, published: str | None) -> RawDoc | Failure:
+    """A fetched response as an article. `id` and `url` are the URL asked for (not the one
+    redirected to), so `seen(url)` recognises it on the next run before any request."""
+    url = got.url
+    media = got.content_type
+    is_html = media in HTML_TYPES or (media is None and bool(_HTML_SNIFF.match(got.body[:512])))
+    if not is_html and media not in TEXT_TYPES and media is not None:
+        return Failure(url, url, "fetch", f"not HTML or text: content type {media!r} for an article")
+    if _is_binary(got.body):
+        return Failure(url, url, "fetch", "binary data, not text or HTML")
+    body = got.text()
+    if not body.strip():
+        return Failure(url, url, "fetch", "empty document")
+    if is_html:
+        return RawDoc(id=url, html=body, url=url, published=published, format="html", origin=origin)
+    return RawDoc(id=url, text=body, url=url, published=published, format="text", origin=origin)

@@ -1,0 +1,419 @@
+"""Read the ledger: plain functions over a sqlite3 connection returning JSON-able dicts and lists.
+
+One module answers both the CLI (`newsledger quotes/events/entities/timeline/show/stats`) and the
+HTTP API, so both say the same thing. Every query goes through an index (or FTS5) on the big tables
+(articles, quotes, events, mentions); user text only ever reaches SQL as a bound parameter, and
+reaches FTS5 MATCH as quoted phrases, so `"` or `AND(` typed by a user is a search, not syntax.
+
+The corpus steps (stories, cross-article entities, quote clusters) may not have run: a NULL
+story_id makes an article its own story, a NULL cluster_id a quote its own cluster, and a NULL
+entity_id leaves a speaker or actor with its name only (`entity: null`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from newsledger.ledger import query_sql
+from newsledger.ledger.query_articles import (
+    article,
+    articles,
+    categories,
+    contract,
+    entity_ids_of,
+    find_article,
+    flag_codes,
+    sites,
+    stories,
+)
+from newsledger.ledger.query_sql import (
+    MAX_LIMIT,
+    _date_range,
+    _json,
+    _like,
+    _marks,
+    _page,
+    _ref_out,
+    _rows,
+    check_date,
+    fts_query,
+    search_terms,
+)
+
+# ------------------------------------------------------------------------------------------ stats
+
+def stats(conn: sqlite3.Connection) -> dict[str, int]:
+    """Counts of everything in the ledger (an article without a story is its own story)."""
+    one = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
+    return {
+        "articles": one("SELECT count(*) FROM articles"),
+        "stories": one("SELECT count(DISTINCT coalesce(story_id, id)) FROM articles"),
+        "entities": one("SELECT count(*) FROM entities"),
+        "quotes": one("SELECT count(*) FROM quotes WHERE cluster_id IS NULL OR cluster_id = id"),
+        "quote_reports": one("SELECT count(*) FROM quotes"),
+        "events": one("SELECT count(*) FROM events"),
+        "amounts": one("SELECT count(*) FROM amounts"),
+        "sources": one("SELECT count(*) FROM sources"),
+        "copies": one("SELECT count(*) FROM copies"),
+        "failures": one("SELECT count(*) FROM failures"),
+    }
+
+
+# ------------------------------------------------------------------------------- entity matching
+
+def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Corpus entities whose name or an alias contains `name` as whole words (case-insensitive:
+    "putin" finds "Vladimir Putin", "Ann" does not find "Anna"), the exact name first.
+
+    What `timeline NAME` and the speaker/actor filters resolve a typed name with. The entities
+    table is one row per real-world actor (far smaller than quotes), so a LIKE over it is cheap.
+    """
+    name = " ".join(name.split())
+    if not name:
+        return []
+    like = _like(name)
+    rows = _rows(conn, "SELECT * FROM entities WHERE name LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\'"
+                 " ORDER BY (lower(name) = lower(?)) DESC, length(name), id LIMIT ?",
+                 (like, like, name, max(1, limit) * 20))
+    words = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
+    # LIKE is the cheap pre-filter (it also matches inside words and JSON punctuation)
+    out = [r for r in rows if words.search(r["name"])
+           or any(words.search(str(a)) for a in _json(r["aliases"], []))]
+    return [_entity_row(r) for r in out[:max(1, limit)]]
+
+
+def _entity_row(r: sqlite3.Row) -> dict[str, Any]:
+    return {"id": r["id"], "name": r["name"], "type": r["type"], "roles": _json(r["roles"], []),
+            "affiliation": r["affiliation"], "country": r["country"], "wikidata": r["wikidata"],
+            "aliases": _json(r["aliases"], []), "origin": r["origin"]}
+
+
+def _entity_ids(conn: sqlite3.Connection, name: str) -> list[int]:
+    return [e["id"] for e in find_entities(conn, name, limit=200)]
+
+
+def _has_entities(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is not None
+
+
+# ----------------------------------------------------------------------------------------- quotes
+
+_QUOTE_COLS = ("q.id, q.article_id, q.local_id, q.start, q.end, q.text, q.kind, q.speaker_local,"
+               " q.speaker_name, q.speaker_start, q.speaker_end, q.cue_start, q.cue_end, q.cue_text,"
+               " q.via, q.date, q.date_basis, q.cluster_id, ae.entity_id AS speaker_entity")
+_QUOTE_FROM = ("quotes q LEFT JOIN article_entities ae"
+               " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local")
+
+
+def _source(r: sqlite3.Row) -> dict[str, Any]:
+    return {"article_id": r["article_id"], "title": r["title"], "site": r["site"], "url": r["url"],
+            "published": r["published"], "start": r["start"], "end": r["end"], "local_id": r["local_id"]}
+
+
+def _quote_sources(conn: sqlite3.Connection, reps: list[sqlite3.Row]) -> dict[int, list[dict[str, Any]]]:
+    """cluster id → every report of it (the representative first, then by publication)."""
+    out: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in reps}
+    cols = ("q.id, q.cluster_id, q.article_id, q.local_id, q.start, q.end,"
+            " a.title, a.site, a.url, a.published")
+    clustered = [r["id"] for r in reps if r["cluster_id"] is not None]
+    single = [r["id"] for r in reps if r["cluster_id"] is None]
+    rows: list[sqlite3.Row] = []
+    for i in range(0, len(clustered), 500):
+        chunk = clustered[i:i + 500]
+        rows += _rows(conn, f"SELECT {cols} FROM quotes q JOIN articles a ON a.id = q.article_id"
+                      f" WHERE q.cluster_id IN ({_marks(len(chunk))})", chunk)
+    for i in range(0, len(single), 500):
+        chunk = single[i:i + 500]
+        rows += _rows(conn, f"SELECT {cols} FROM quotes q JOIN articles a ON a.id = q.article_id"
+                      f" WHERE q.id IN ({_marks(len(chunk))})", chunk)
+    rows.sort(key=lambda r: (r["id"] != (r["cluster_id"] or r["id"]), r["published"] or "~", r["id"]))
+    for r in rows:
+        out[r["cluster_id"] or r["id"]].append(_source(r))
+    return out
+
+
+def _quote_item(r: sqlite3.Row, sources: list[dict[str, Any]]) -> dict[str, Any]:
+    published = [s["published"] for s in sources if s["published"]]
+    return {
+        "id": r["id"], "text": r["text"], "kind": r["kind"],
+        "speaker": ({"entity": r["speaker_entity"], "name": r["speaker_name"]}
+                    if r["speaker_name"] is not None or r["speaker_local"] is not None else None),
+        "cue": r["cue_text"], "date": r["date"], "date_basis": r["date_basis"],
+        "first_seen": min(published) if published else None, "sources": sources,
+    }
+
+
+def _speaker_quote_ids_sql(conn: sqlite3.Connection, speaker: str) -> tuple[str, list[Any]]:
+    """A subquery of quotes.id said by `speaker`: its written name (FTS on speaker_name) or, when
+    the corpus entities exist, any entity whose name/alias contains it (article_entities index)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    fts = fts_query(speaker, "speaker_name")
+    if fts:
+        parts.append("SELECT rowid AS id FROM quotes_fts WHERE quotes_fts MATCH ?")
+        params.append(fts)
+    ids = _entity_ids(conn, speaker)
+    if ids:
+        parts.append("SELECT q2.id AS id FROM article_entities ae2 JOIN quotes q2"
+                     " ON q2.article_id = ae2.article_id AND q2.speaker_local = ae2.local_id"
+                     f" WHERE ae2.entity_id IN ({_marks(len(ids))})")
+        params += ids
+    return (" UNION ".join(parts) or "SELECT NULL AS id WHERE 0"), params
+
+
+def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str | None = None,
+           since: str | None = None, until: str | None = None, limit: int = 50, offset: int = 0
+           ) -> list[dict[str, Any]]:
+    """Quotes, one per cluster (the same words reported by several articles), newest first.
+
+    `speaker` matches the speaker as written or a corpus entity's name/aliases (case-insensitive,
+    words); `search` is a full-text search of the quote's words; since/until bound the quote's
+    date. Each item lists its `sources`: every article that reports it, with the span there.
+    """
+    limit, offset = _page(limit, offset)
+    dcond, dparams = _date_range("r.date", since, until)
+    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond]
+    params: list[Any] = list(dparams)
+    hit_parts: list[str] = []
+    hit_params: list[Any] = []
+    if search is not None and search.strip():
+        fts = fts_query(search, "text")
+        if fts is None:
+            return []
+        hit_parts.append("SELECT rowid AS id FROM quotes_fts WHERE quotes_fts MATCH ?")
+        hit_params.append(fts)
+    if speaker is not None and speaker.strip():
+        sql, sp = _speaker_quote_ids_sql(conn, speaker)
+        hit_parts.append(f"SELECT s.id FROM ({sql}) AS s")
+        hit_params += sp
+    if hit_parts:
+        # Matching reports (any report of a cluster may match) → their clusters' representatives.
+        hits = " INTERSECT ".join(hit_parts)
+        ids = query_sql.walk(conn, "quotes", hits, hit_params, limit + offset)
+        if ids is None:
+            # common hits: walk representatives newest first; keep one that is a hit or whose
+            # cluster has a report that is (quotes_cluster index), until the page is full
+            match = (f"(+r.id IN ({hits}) OR EXISTS (SELECT 1 FROM quotes h WHERE h.cluster_id = r.id"
+                     f" AND h.id <> r.id AND h.id IN ({hits})))")
+            hit_params = hit_params + hit_params
+        else:  # rare hits: map each to its cluster's representative, sort
+            match = ("r.id IN (SELECT coalesce(h.cluster_id, h.id) FROM quotes h"
+                     " WHERE h.id IN (SELECT value FROM json_each(?)))")
+            hit_params = [json.dumps(ids)]
+        sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
+               " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
+               f" WHERE {match} AND {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
+        params = hit_params + params
+    else:
+        sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
+               " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
+               f" WHERE {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
+    reps = _rows(conn, sql, [*params, limit, offset])
+    srcs = _quote_sources(conn, reps)
+    return [_quote_item(r, srcs[r["id"]]) for r in reps]
+
+
+# ----------------------------------------------------------------------------------------- events
+
+def _event_item(r: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": r["id"], "article_id": r["article_id"], "local_id": r["local_id"],
+        "category": r["category"], "mode": r["mode"], "modality": r["modality"],
+        "actor": _ref_out(r["actor_local"], r["actor_name"], r["actor_start"], r["actor_end"],
+                          r["actor_entity"]),
+        "target": _ref_out(r["target_local"], r["target_name"], r["target_start"], r["target_end"],
+                           r["target_entity"]),
+        "trigger": {"start": r["trigger_start"], "end": r["trigger_end"], "text": r["trigger_text"]},
+        "evidence": {"start": r["evidence_start"], "end": r["evidence_end"]},
+        "evidence_text": r["evidence_text"], "date": r["date"], "date_basis": r["date_basis"],
+        "amounts": _json(r["amounts"], []), "quote": r["quote_local"],
+        "article": {"article_id": r["article_id"], "title": r["title"], "site": r["site"], "url": r["url"],
+                    "published": r["published"]},
+    }
+
+
+_EVENT_SELECT = (
+    "SELECT e.*, aa.entity_id AS actor_entity, ta.entity_id AS target_entity,"
+    " substr(a.text, e.evidence_start + 1, e.evidence_end - e.evidence_start) AS evidence_text,"
+    " a.title, a.site, a.url, a.published FROM events e JOIN articles a ON a.id = e.article_id"
+    " LEFT JOIN article_entities aa ON aa.article_id = e.article_id AND aa.local_id = e.actor_local"
+    " LEFT JOIN article_entities ta ON ta.article_id = e.article_id AND ta.local_id = e.target_local")
+
+
+def _role_cond(conn: sqlite3.Connection, role: str, name: str) -> tuple[str, list[Any]]:
+    """Events whose actor/target is `name`: through the corpus entities (indexed) when the corpus
+    steps have run, else the name as written (a scan of events: no corpus entities to go by)."""
+    col = "actor" if role == "actor" else "target"
+    if _has_entities(conn):
+        ids = _entity_ids(conn, name)
+        if not ids:
+            return "0", []
+        return (f"e.id IN (SELECT e2.id FROM article_entities x JOIN events e2"
+                f" ON e2.article_id = x.article_id AND e2.{col}_local = x.local_id"
+                f" WHERE x.entity_id IN ({_marks(len(ids))}))", ids)
+    return f"e.{col}_name LIKE ? ESCAPE '\\'", [_like(name)]
+
+
+def events(conn: sqlite3.Connection, *, actor: str | None = None, target: str | None = None,
+           category: str | None = None, since: str | None = None, until: str | None = None,
+           limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Events (PLOVER category, actor, target, trigger, date, evidence span), newest first."""
+    limit, offset = _page(limit, offset)
+    cond, params = _date_range("e.date", since, until)
+    if category:
+        # a common category walks the date index (newest first) instead of sorting all its events
+        common = query_sql.walk(conn, "events", "SELECT id FROM events WHERE category = ?",
+                                [category.strip().upper()], limit + offset) is None
+        cond.append(f"{'+' if common else ''}e.category = ?")
+        params.append(category.strip().upper())
+    for role, value in (("actor", actor), ("target", target)):
+        if value is not None and value.strip():
+            c, p = _role_cond(conn, role, value)
+            cond.append(c)
+            params += p
+    where = f" WHERE {' AND '.join(cond)}" if cond else ""
+    rows = _rows(conn, f"{_EVENT_SELECT}{where} ORDER BY e.date DESC, e.id DESC LIMIT ? OFFSET ?",
+                 [*params, limit, offset])
+    return [_event_item(r) for r in rows]
+
+
+# --------------------------------------------------------------------------------------- entities
+
+def _entity_counts(conn: sqlite3.Connection, entity_id: int) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT count(*) AS articles,"
+        " coalesce(sum((SELECT count(*) FROM mentions m WHERE m.article_id = ae.article_id"
+        "  AND m.local_id = ae.local_id)), 0) AS mentions,"
+        " coalesce(sum((SELECT count(*) FROM quotes q WHERE q.article_id = ae.article_id"
+        "  AND q.speaker_local = ae.local_id)), 0) AS quotes,"
+        " coalesce(sum((SELECT count(*) FROM events e WHERE e.article_id = ae.article_id"
+        "  AND (e.actor_local = ae.local_id OR e.target_local = ae.local_id))), 0) AS events"
+        " FROM article_entities ae WHERE ae.entity_id = ?", (entity_id,)).fetchone()
+    # count(*) counts article-entity rows; an entity is normally one local entity per article
+    n_articles = conn.execute("SELECT count(DISTINCT article_id) FROM article_entities WHERE entity_id = ?",
+                              (entity_id,)).fetchone()[0]
+    return {"mentions": int(row["mentions"]), "quotes": int(row["quotes"]),
+            "events": int(row["events"]), "articles": int(n_articles)}
+
+
+def entities(conn: sqlite3.Connection, *, type: str | None = None, search: str | None = None,
+             limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Corpus entities, those in most articles first, each with counts of mentions/quotes/events.
+
+    Before cross-article resolution has run (no `entities` rows), the article-level entities are
+    listed grouped by name and type, with `id: null` (there is no corpus entity to open yet).
+    """
+    limit, offset = _page(limit, offset)
+    if not _has_entities(conn):
+        return _article_level_entities(conn, type=type, search=search, limit=limit, offset=offset)
+    cond: list[str] = []
+    params: list[Any] = []
+    if type:
+        cond.append("en.type = ?")
+        params.append(type.strip().upper())
+    if search and search.strip():
+        ids = _entity_ids(conn, search)
+        if not ids:
+            return []
+        cond.append(f"en.id IN ({_marks(len(ids))})")
+        params += ids
+    where = f" WHERE {' AND '.join(cond)}" if cond else ""
+    rows = _rows(conn, "SELECT en.*, (SELECT count(DISTINCT article_id) FROM article_entities ae"
+                 f" WHERE ae.entity_id = en.id) AS n FROM entities en{where}"
+                 " ORDER BY n DESC, en.name, en.id LIMIT ? OFFSET ?", [*params, limit, offset])
+    return [{**_entity_row(r), "counts": _entity_counts(conn, r["id"])} for r in rows]
+
+
+def _article_level_entities(conn: sqlite3.Connection, *, type: str | None, search: str | None,
+                            limit: int, offset: int) -> list[dict[str, Any]]:
+    cond: list[str] = []
+    params: list[Any] = []
+    if type:
+        cond.append("ae.type = ?")
+        params.append(type.strip().upper())
+    if search and search.strip():
+        cond.append("ae.name LIKE ? ESCAPE '\\'")
+        params.append(_like(search))
+    where = f" WHERE {' AND '.join(cond)}" if cond else ""
+    rows = _rows(conn, "SELECT ae.name, ae.type, count(DISTINCT ae.article_id) AS articles,"
+                 " sum((SELECT count(*) FROM mentions m WHERE m.article_id = ae.article_id"
+                 "  AND m.local_id = ae.local_id)) AS mentions,"
+                 " sum((SELECT count(*) FROM quotes q WHERE q.article_id = ae.article_id"
+                 "  AND q.speaker_local = ae.local_id)) AS quotes,"
+                 " sum((SELECT count(*) FROM events e WHERE e.article_id = ae.article_id"
+                 "  AND (e.actor_local = ae.local_id OR e.target_local = ae.local_id))) AS events"
+                 f" FROM article_entities ae{where} GROUP BY ae.name, ae.type"
+                 " ORDER BY articles DESC, ae.name LIMIT ? OFFSET ?", [*params, limit, offset])
+    return [{"id": None, "name": r["name"], "type": r["type"], "roles": [], "affiliation": None,
+             "country": None, "wikidata": None, "aliases": [], "origin": "article",
+             "counts": {"mentions": int(r["mentions"] or 0), "quotes": int(r["quotes"] or 0),
+                        "events": int(r["events"] or 0), "articles": int(r["articles"])}}
+            for r in rows]
+
+
+def entity(conn: sqlite3.Connection, entity_id: int) -> dict[str, Any] | None:
+    """One corpus entity: name, type, roles, aliases, counts and first/last dates it is seen."""
+    r = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    if r is None:
+        return None
+    span = conn.execute("SELECT min(a.published), max(a.published) FROM article_entities ae"
+                        " JOIN articles a ON a.id = ae.article_id WHERE ae.entity_id = ?",
+                        (entity_id,)).fetchone()
+    return {**_entity_row(r), "counts": _entity_counts(conn, entity_id),
+            "first_seen": span[0], "last_seen": span[1]}
+
+
+def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = None,
+             until: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """What an entity said (quotes it speaks) and did or had done to it (events where it is actor
+    or target), oldest first, each with its evidence span and article. Undated items come last."""
+    limit = max(1, min(int(limit), 5 * MAX_LIMIT))
+    qcond, qparams = _date_range("q.date", since, until)
+    econd, eparams = _date_range("e.date", since, until)
+    qwhere = "".join(f" AND {c}" for c in qcond)
+    ewhere = "".join(f" AND {c}" for c in econd)
+    # Both halves start from the entity's article_entities rows (index on entity_id), then reach
+    # quotes by (article_id, speaker_local) and events by article_id: no scan of the big tables.
+    qrows = _rows(conn, f"SELECT {_QUOTE_COLS}, a.title, a.site, a.url, a.published"
+                  " FROM article_entities x JOIN quotes q ON q.article_id = x.article_id"
+                  " AND q.speaker_local = x.local_id JOIN articles a ON a.id = q.article_id"
+                  " LEFT JOIN article_entities ae"
+                  " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local"
+                  f" WHERE x.entity_id = ?{qwhere} ORDER BY q.date IS NULL, q.date, q.id LIMIT ?",
+                  [entity_id, *qparams, limit])
+    erows = _rows(conn, f"{_EVENT_SELECT} JOIN article_entities x ON x.article_id = e.article_id"
+                  " AND (e.actor_local = x.local_id OR e.target_local = x.local_id)"
+                  f" WHERE x.entity_id = ?{ewhere} ORDER BY e.date IS NULL, e.date, e.id LIMIT ?",
+                  [entity_id, *eparams, limit])
+    items: list[dict[str, Any]] = []
+    for r in qrows:
+        items.append({"type": "quote", "role": "speaker", "id": r["id"], "date": r["date"],
+                      "date_basis": r["date_basis"], "kind": r["kind"], "text": r["text"],
+                      "speaker": {"entity": r["speaker_entity"], "name": r["speaker_name"]},
+                      "cue": r["cue_text"], "cluster_id": r["cluster_id"] or r["id"],
+                      "evidence": {"start": r["start"], "end": r["end"]},
+                      "article": {"article_id": r["article_id"], "title": r["title"], "site": r["site"],
+                                  "url": r["url"], "published": r["published"]},
+                      "local_id": r["local_id"]})
+    seen: set[int] = set()
+    for r in erows:
+        if r["id"] in seen:  # an entity that is both actor and target of one event
+            continue
+        seen.add(r["id"])
+        ev = _event_item(r)
+        role = "actor" if ev["actor"] and ev["actor"]["entity"] == entity_id else "target"
+        items.append({"type": "event", "role": role, **ev,
+                      "text": r["evidence_text"]})
+    items.sort(key=lambda it: (it["date"] is None, it["date"] or "", it["type"], it["id"]))
+    return items[:limit]
+
+
+__all__ = (
+    "MAX_LIMIT", "article", "articles", "categories", "check_date", "contract", "entities", "entity",
+    "entity_ids_of", "events", "find_article", "find_entities",
+    "flag_codes", "fts_query", "quotes", "search_terms", "sites",
+    "stats", "stories", "timeline",
+)

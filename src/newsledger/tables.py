@@ -1,0 +1,113 @@
+"""Print query results for people (a Rich table) or for scripts (`--json`, `--csv`).
+
+Each command gives its rows (plain dicts from ledger/queries.py) and the columns a person wants to
+see; `--json` prints the rows whole, so a script gets every field, not just the table's columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    value: Callable[[dict[str, Any]], Any]
+    width: int | None = None  # a cap for long text in the table (the JSON/CSV keep it whole)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple):
+        return "; ".join(_cell(x) for x in v)
+    if isinstance(v, float) and v.is_integer():
+        return f"{v:,.0f}"
+    return str(v)
+
+
+def emit(rows: Sequence[dict[str, Any]] | dict[str, Any], columns: Sequence[Column], fmt: str,
+         out: IO[str], title: str | None = None) -> None:
+    """Write rows as `fmt` ("table", "json" or "csv")."""
+    if fmt == "json":
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    items = [rows] if isinstance(rows, dict) else list(rows)
+    if fmt == "csv":
+        w = csv.writer(out)
+        w.writerow([c.header for c in columns])
+        for r in items:
+            w.writerow([_cell(c.value(r)) for c in columns])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        table.add_column(c.header, max_width=c.width, overflow="fold")
+    for r in items:
+        table.add_row(*(_cell(c.value(r)) for c in columns))
+    console = Console(file=out, width=None if out.isatty() else 160, soft_wrap=False)
+    console.print(table)
+    if not items:
+        console.print("(nothing found)")
+
+
+def get(*path: str | int) -> Callable[[dict[str, Any]], Any]:
+    """A column value from a nested key path, None when any step is missing."""
+    def value(row: dict[str, Any]) -> Any:
+        cur: Any = row
+        for p in path:
+            if isinstance(cur, dict):
+                cur = cur.get(p)  # type: ignore[call-overload]
+            elif isinstance(cur, list) and isinstance(p, int) and p < len(cur):
+                cur = cur[p]
+            else:
+                return None
+            if cur is None:
+                return None
+        return cur
+    return value
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def show_article(art: dict[str, Any], out: IO[str]) -> None:
+    """`newsledger show`: an article from the ledger, its flags, copies, quotes and events, readably."""
+    lines = [f"━━ {art.get('title') or '(untitled)'}  [ledger id {art['article_id']}, {art['id']}]"]
+    date = f"published {art.get('published') or 'unknown'}"
+    if art.get("reference_date") and art["reference_date"] != art.get("published"):
+        date += f", speaks from {art['reference_date']}"
+    lines.append(f"   {date}" + (f"; site {art['site']}" if art.get("site") else "")
+                 + (f"; {art['url']}" if art.get("url") else ""))
+    for f in art.get("flags") or []:
+        lines.append(f"   ⚑ {f['code']}: {_clip(f['message'], 110)}")
+    story = art.get("story") or {}
+    others = [s for s in story.get("articles") or [] if s.get("article_id") != art["article_id"]]
+    if others:
+        noun = "copy" if len(others) == 1 else "copies"
+        lines.append(f"   story {story.get('story_id')}: {len(others)} other {noun}")
+    for c in art.get("copies") or []:
+        lines.append(f"   seen at {c['locator']} ({c['source']}, {c['seen_at']})")
+    if art.get("quotes"):
+        lines.append(f"   quotes ({len(art['quotes'])}):")
+    for q in art.get("quotes") or []:
+        who = q["speaker"]["name"] if q.get("speaker") else "unattributed"
+        lines.append(f"     ❝ [{q['start']}:{q['end']}] {who} [{q['kind']}, {q.get('date') or 'undated'}]: "
+                     f"{_clip(q['text'], 80)}")
+    if art.get("events"):
+        lines.append(f"   events ({len(art['events'])}):")
+    for ev in art.get("events") or []:
+        actor = ev["actor"]["name"] if ev.get("actor") else "?"
+        target = f" → {ev['target']['name']}" if ev.get("target") else ""
+        when = ev.get("date") or "undated"
+        lines.append(f"     ◆ {ev['category']} ({ev['modality']}, {when}) {actor}{target}:"
+                     f" “{_clip(ev['trigger']['text'], 40)}”")
+    out.write("\n".join(lines) + "\n")

@@ -1,0 +1,194 @@
+"""The JSON API under /api: thin routes over ledger/queries.py (the CLI reads the same functions).
+
+Lists are pages: {"items": [...], "limit", "offset", "next_offset"} with `limit` capped at
+API_MAX_LIMIT (a larger one is a 422, not silently cut); `next_offset` is null on the last page.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from newsledger.ledger import queries
+from newsledger.model import Failure, RawDoc, to_dict
+from newsledger.web.app import read_body
+
+API_MAX_LIMIT = 200
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns: {"error": {"status", "message", "details"?}}."""
+
+    error: ErrorDetail
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "no such article / entity"},
+    422: {"model": ErrorBody, "description": "invalid parameters (details name each)"},
+}
+router = APIRouter(responses=_ERRORS)
+
+Limit = Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description=f"page size (at most {API_MAX_LIMIT})")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+Since = Annotated[str | None, Query(pattern=DATE, description="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")]
+Until = Annotated[str | None, Query(pattern=DATE, description="up to this date, inclusive of its period")]
+Text = Annotated[str | None, Query(max_length=200)]
+Id = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def ledger(request: Request) -> sqlite3.Connection:
+    """This worker thread's read-only connection. Routes are plain `def`s that call this in their
+    body (not as a dependency), so a request costs one hop to the thread pool, not three."""
+    conn: sqlite3.Connection = request.app.state.ledger.conn()
+    return conn
+
+
+def page(fetch: Any, limit: int, offset: int, **kw: Any) -> JSONResponse:
+    """One page of a query: fetch one extra item to know whether there is a next page."""
+    items = fetch(limit=limit + 1, offset=offset, **kw)
+    more = len(items) > limit
+    return JSONResponse({"items": items[:limit], "limit": limit, "offset": offset,
+                         "next_offset": offset + limit if more else None})
+
+
+@router.get("/api/stats", tags=["ledger"], summary="Counts of everything in the ledger")
+def stats(request: Request) -> JSONResponse:
+    return JSONResponse(queries.stats(ledger(request)))
+
+
+@router.get("/api/articles", tags=["articles"], summary="Articles, newest first")
+def articles(request: Request, limit: Limit = 50, offset: Offset = 0, since: Since = None,
+             until: Until = None, site: Text = None, flag: Annotated[str | None, Query(max_length=64)] = None,
+             q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None
+             ) -> JSONResponse:
+    return page(lambda **kw: queries.articles(ledger(request), **kw), limit, offset, since=since, until=until,
+                site=site, flag=flag, search=q)
+
+
+@router.get("/api/articles/{article_id}", tags=["articles"],
+            summary="One article: its text and every annotation (analyze contract), story and copies")
+def article(request: Request, article_id: Id) -> JSONResponse:
+    art = queries.article(ledger(request), article_id)
+    if art is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return JSONResponse(art)
+
+
+@router.get("/api/quotes", tags=["quotes"],
+            summary="Quotes (one per cluster, with every article that reports it), newest first")
+def quotes(request: Request, limit: Limit = 50, offset: Offset = 0, speaker: Text = None,
+           q: Annotated[str | None, Query(max_length=200, description="words of the quote")] = None,
+           since: Since = None, until: Until = None) -> JSONResponse:
+    return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, speaker=speaker, search=q,
+                since=since, until=until)
+
+
+@router.get("/api/events", tags=["events"], summary="Events (PLOVER categories), newest first")
+def events(request: Request, limit: Limit = 50, offset: Offset = 0, actor: Text = None, target: Text = None,
+           category: Annotated[str | None, Query(max_length=40)] = None, since: Since = None,
+           until: Until = None) -> JSONResponse:
+    return page(lambda **kw: queries.events(ledger(request), **kw), limit, offset, actor=actor, target=target,
+                category=category, since=since, until=until)
+
+
+@router.get("/api/entities", tags=["entities"], summary="Entities, those in most articles first")
+def entities(request: Request, limit: Limit = 50, offset: Offset = 0,
+             type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, GPE, …")] = None,
+             q: Annotated[str | None, Query(max_length=200, description="name or alias")] = None
+             ) -> JSONResponse:
+    return page(lambda **kw: queries.entities(ledger(request), **kw), limit, offset, type=type, search=q)
+
+
+@router.get("/api/entities/{entity_id}", tags=["entities"],
+            summary="One entity: aliases, roles, counts")
+def entity(request: Request, entity_id: Id) -> JSONResponse:
+    ent = queries.entity(ledger(request), entity_id)
+    if ent is None:
+        raise HTTPException(404, f"no entity {entity_id}")
+    return JSONResponse(ent)
+
+
+@router.get("/api/entities/{entity_id}/timeline", tags=["entities"],
+            summary="What an entity said and did, oldest first, each with its evidence span")
+def timeline(request: Request, entity_id: Id, since: Since = None, until: Until = None,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> JSONResponse:
+    conn = ledger(request)
+    ent = queries.entity(conn, entity_id)
+    if ent is None:
+        raise HTTPException(404, f"no entity {entity_id}")
+    return JSONResponse({"entity": ent,
+                         "items": queries.timeline(conn, entity_id, since=since, until=until, limit=limit)})
+
+
+@router.get("/api/stories", tags=["articles"], summary="Stories: an original and its copies, largest first")
+def stories(request: Request, limit: Limit = 50, offset: Offset = 0) -> JSONResponse:
+    return page(lambda **kw: queries.stories(ledger(request), **kw), limit, offset)
+
+
+async def analyze_request(request: Request) -> dict[str, Any]:
+    """Body → RawDoc → analyze → the contract record (not stored). text/plain, text/html, or JSON
+    {"text" | "html", "url", "published", "id"}."""
+    if not request.app.state.allow_analyze:
+        raise HTTPException(403, "analysis is off: start the server with `newsledger serve --allow-analyze`")
+    body = await read_body(request, request.app.state.max_body)
+    ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+    try:
+        data = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, "the body must be UTF-8") from exc
+    fields: dict[str, Any] = {}
+    if ctype == "application/json":
+        try:
+            fields = json.loads(data)
+        except ValueError as exc:
+            raise HTTPException(400, f"invalid JSON: {exc}") from exc
+        if not isinstance(fields, dict) or not isinstance(fields.get("text", fields.get("html")), str):
+            raise HTTPException(400, 'JSON body must be an object with a "text" or "html" string')
+    elif ctype in ("text/html", "application/xhtml+xml"):
+        fields = {"html": data}
+    else:
+        fields = {"text": data}
+    return await run_analysis(request, fields)
+
+
+async def run_analysis(request: Request, fields: dict[str, Any]) -> dict[str, Any]:
+    from newsledger.ingest.files import normalise_date
+
+    content = fields.get("html") if isinstance(fields.get("html"), str) else fields.get("text")
+    if not isinstance(content, str) or not content.strip():
+        raise HTTPException(400, "nothing to analyse: the body is empty")
+    is_html = isinstance(fields.get("html"), str)
+    url = fields.get("url") if isinstance(fields.get("url"), str) else None
+    raw = RawDoc(id=str(fields.get("id") or "pasted")[:200], text=None if is_html else content,
+                 html=content if is_html else None, url=url,
+                 published=normalise_date(fields.get("published")),
+                 format="html" if is_html else "text")
+    result = await run_in_threadpool(request.app.state.analyzer.run, raw)
+    if isinstance(result, Failure):
+        raise HTTPException(422, f"could not analyse ({result.stage}): {result.reason}")
+    return to_dict(result)
+
+
+@router.post("/api/analyze", tags=["analyze"],
+             summary="Analyse a text or HTML body and return its record, without storing it "
+                     "(only with --allow-analyze)")
+async def analyze(request: Request) -> dict[str, Any]:
+    return await analyze_request(request)
+
+
+@router.post("/analyze", tags=["analyze"], summary="Same as POST /api/analyze")
+async def analyze_root(request: Request) -> dict[str, Any]:
+    return await analyze_request(request)

@@ -1,0 +1,258 @@
+"""The explorer in a real browser: Playwright driving the system Chromium against `serve`'s app
+(uvicorn in a thread on a free loopback port, over a real ledger). Screenshots go to
+test-artifacts/ at the repo root.
+
+Outside CI these tests are skipped when no Chromium is installed; in CI (CI set) a missing
+Chromium fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from conftest import ROOT
+from newsledger.web.app import create_app
+from webledger import HOSTILE_TITLE, WebLedger, web_ledger  # noqa: F401  (session fixture)
+
+pytestmark = pytest.mark.slow
+CHROMIUM = os.environ.get("NEWSLEDGER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium hangs on an offline machine.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _chromium() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = (f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
+               "(apt-get install -y chromium) or set NEWSLEDGER_CHROMIUM")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _serve(app: Any) -> Iterator[str]:
+    """Run `app` with uvicorn in a thread on a free loopback port until the generator is closed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(web_ledger: WebLedger) -> Iterator[str]:  # noqa: F811
+    yield from _serve(create_app(web_ledger.corpus))
+
+
+@pytest.fixture(scope="module")
+def analyze_url(web_ledger: WebLedger, nlp: Any) -> Iterator[str]:  # noqa: F811
+    yield from _serve(create_app(web_ledger.corpus, allow_analyze=True, nlp=nlp))
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable, headless=True,
+            args=ARGS, viewport={"width": 1280, "height": 900}, offline=False)
+        ctx.set_default_timeout(15_000)
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture()
+def page(browser_context: Any) -> Iterator[Any]:
+    pg = browser_context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    pg.close()
+    assert not errors, f"script errors on the page: {errors}"
+
+
+def _quote_mark(page: Any, words: str) -> Any:
+    """The first piece (the one with the id) of the quote mark whose text contains `words`."""
+    loc = page.locator("mark.q[id^='q-']").filter(has_text=words)
+    assert loc.count() >= 1, f"no quote mark with {words!r}"
+    return loc.first
+
+
+def test_article_page_marks_quotes_with_their_speakers(page: Any, base_url: str,
+                                                       web_ledger: WebLedger) -> None:  # noqa: F811
+    aid = web_ledger.ids["seed"]
+    page.goto(f"{base_url}/articles/{aid}")
+    carney = _quote_mark(page, "maximum pressure")
+    assert carney.locator(".who").first.inner_text() == "Mark Carney"
+    putin = _quote_mark(page, "target foreign troops")
+    assert putin.locator(".who").first.inner_text() == "Vladimir Putin"
+    n_quotes = len(web_ledger.records["seed"]["quotes"])
+    assert page.locator("mark.q[id^='q-']").count() == n_quotes  # one labelled, focusable mark per quote
+    # speakers differ by more than colour: the name badge and the palette class (own underline style)
+    assert carney.get_attribute("class") != putin.get_attribute("class")
+    assert page.locator(".text .x").count() == len(web_ledger.records["seed"]["excluded"])
+    assert page.locator(".text .ev[id^='ev-']").count() == len(web_ledger.records["seed"]["events"])
+    assert page.locator(".text .am[id^='am-']").count() == len(web_ledger.records["seed"]["amounts"])
+    assert page.locator(".flags").inner_text().count("stale_date") == 1
+    # clicking a mark shows the record behind it
+    putin.click()
+    panel = page.locator("#record-body")
+    assert "Vladimir Putin" in panel.inner_text() and "indirect" in panel.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "article-seed.png"), full_page=True)
+
+
+def test_quote_to_entity_page_and_its_timeline(page: Any, base_url: str,
+                                               web_ledger: WebLedger) -> None:  # noqa: F811
+    page.goto(f"{base_url}/articles/{web_ledger.ids['seed']}")
+    _quote_mark(page, "target foreign troops").click()
+    page.locator("#record-body a", has_text="Entity page: Vladimir Putin").click()
+    page.wait_for_url("**/entities/*")
+    assert page.locator("h1").inner_text().startswith("Vladimir Putin")
+    chart = page.locator("svg.timeline")
+    assert chart.count() == 1
+    assert page.locator("svg.timeline a[data-kind='quote']").count() >= 1
+    assert page.locator("svg.timeline a[data-kind='event']").count() >= 1
+    total = sum(int(a.get_attribute("data-count")) for a in page.locator("svg.timeline a").all())
+    assert total == page.locator(".quote-item").count() + page.locator(".event-item").count()
+    page.screenshot(path=str(ARTIFACTS / "entity-putin.png"), full_page=True)
+    # the entity's quote list links to the quote's span in its article
+    link = page.locator(".quote-item a").filter(has_text="foreign troops").first
+    href = link.get_attribute("href")
+    assert "#q-Q" in href
+    link.click()
+    page.wait_for_url(f"**{href}")
+    target = page.locator(f"#{href.split('#')[1]}")
+    assert target.is_visible() and "foreign troops" in target.inner_text()
+    assert "Vladimir Putin" in page.locator("#record-body").inner_text()  # the hash selects it
+
+
+def test_search_and_follow_a_result_to_the_span(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/search")
+    page.get_by_label("Words").fill("pressure")
+    page.get_by_role("button", name="Search").last.click()
+    page.wait_for_url("**/search?*")
+    results = page.locator(".quote-result")
+    assert results.count() >= 1
+    assert results.first.locator("mark.hit").first.inner_text().lower() == "pressure"
+    page.screenshot(path=str(ARTIFACTS / "search-quotes.png"), full_page=True)
+    link = results.first.locator("a.span-link").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{href}")
+    span = page.locator(f"#{href.split('#')[1]}")
+    assert span.is_visible() and "pressure" in span.inner_text().lower()
+    # articles: the link lands on the first match in the text
+    page.goto(f"{base_url}/search?q=dockworkers&in=articles")
+    page.locator(".article-result a.span-link").first.click()
+    page.wait_for_url("**#hit-1")
+    assert page.locator("#hit-1").inner_text().lower() == "dockworkers"
+
+
+def test_keyboard_reaches_marks_and_reveals_records(page: Any, base_url: str,
+                                                    web_ledger: WebLedger) -> None:  # noqa: F811
+    page.goto(f"{base_url}/articles/{web_ledger.ids['seed']}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")  # skip link → main
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.hasAttribute('data-rec')"):
+            break
+    else:
+        pytest.fail("Tab never reached a mark in the text")
+    key = page.evaluate("document.activeElement.getAttribute('data-rec')")
+    panel = page.locator("#record-body")
+    assert panel.get_attribute("data-key") == key
+    assert panel.locator("dl dt").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "article-keyboard-focus.png"))
+
+
+def test_phone_width_has_no_horizontal_overflow(page: Any, base_url: str,
+                                                web_ledger: WebLedger) -> None:  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (("article", f"/articles/{web_ledger.ids['seed']}"), ("home", "/"),
+                       ("search", "/search?q=pressure"), ("entities", "/entities"), ("docs", "/docs"),
+                       ("hostile", f"/articles/{web_ledger.ids['hostile']}")):
+        page.goto(base_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide at 390px"
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"))
+    # the text column is the reading width, not squeezed beside the side panel
+    assert page.locator("#text").bounding_box()["width"] > 300
+    page.goto(f"{base_url}/entities?q=putin")
+    page.locator("table a").first.click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "phone-entity.png"), full_page=True)
+
+
+def test_hostile_article_runs_nothing(page: Any, base_url: str, web_ledger: WebLedger) -> None:  # noqa: F811
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    aid = web_ledger.ids["hostile"]
+    for path in (f"/articles/{aid}", "/search?q=alert", "/search?q=onerror&in=articles", "/articles?q=alert",
+                 "/search?q=%3Cscript%3Ealert(1)%3C/script%3E"):
+        page.goto(base_url + path)
+        page.wait_for_load_state("load")
+        page.mouse.move(200, 300)
+        found = page.evaluate("""() => ({
+            inline: [...document.querySelectorAll('script:not([src])')]
+                    .filter(s => s.type !== 'application/json').length,
+            img: document.querySelectorAll('img').length,
+            svg: document.querySelectorAll('svg:not(.timeline)').length,
+            js: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
+            handlers: [...document.querySelectorAll('*')]
+                      .filter(el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
+        })""")
+        assert found == {"inline": 0, "img": 0, "svg": 0, "js": 0, "handlers": 0}, (path, found)
+    page.goto(f"{base_url}/articles/{aid}")
+    for el in page.locator("mark.q[id^='q-']").all():  # focus and click every quote: still nothing runs
+        el.focus()
+        el.click()
+    text = page.locator("#text").inner_text()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert '<a href="javascript:alert(1)">' in text
+    assert page.locator("h1").inner_text() == HOSTILE_TITLE
+    assert page.locator(".kv a[href^='javascript']").count() == 0  # the javascript: URL is not linked
+    page.screenshot(path=str(ARTIFACTS / "article-hostile.png"), full_page=True)
+    assert dialogs == []
+
+
+def test_paste_page_annotates_without_storing(page: Any, analyze_url: str) -> None:
+    page.goto(f"{analyze_url}/api/stats")
+    before = page.inner_text("body")
+    page.goto(f"{analyze_url}/")
+    page.get_by_role("link", name="Paste").click()
+    text = ("Harbour council row\n\n“We will not sign a contract we have not read,” said councillor "
+            "Mira Osei on Monday. The mayor, Tom Alder, said the vote would go ahead.\n")
+    page.get_by_label("Article text or HTML").fill(text)
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_url("**/paste")
+    mark = _quote_mark(page, "not sign a contract")
+    assert mark.locator(".who").first.inner_text() == "Mira Osei"
+    assert "not stored" in page.locator(".meta").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "paste-result.png"), full_page=True)
+    page.goto(f"{analyze_url}/api/stats")
+    assert page.inner_text("body") == before

@@ -1,0 +1,177 @@
+"""The ledger file: schema and migrations, batch writes that are idempotent and all-or-nothing,
+readers alongside a writer, and the Parquet export."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from newsledger.analyze import analyze_stream
+from newsledger.ledger import store, writer
+from newsledger.ledger.export import export_parquet
+from newsledger.model import Analysis, Failure, Outcome, RawDoc, raw_key, to_dict
+
+TEXTS = {
+    "budget": "City Council approves budget\n\nThe city council voted 7-2 on Tuesday to approve a "
+              "$40 million budget. \"This budget keeps libraries open,\" Mayor Ana Lopez said. Critics said "
+              "the plan raises fees.\n",
+    "strike": "Dockworkers threaten strike\n\nUnion leader Tom Berg warned on Monday that dockworkers would "
+              "walk out next week. \"We are ready,\" he said. The port authority declined to comment.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes(nlp) -> dict[str, Outcome]:
+    raws = [RawDoc(id=k, text=v, path=f"{k}.txt", origin="test-src") for k, v in TEXTS.items()]
+    out = {}
+    for raw, res in zip(raws, analyze_stream(raws, nlp), strict=True):
+        assert isinstance(res, Analysis), res
+        out[raw.id] = Outcome(key=raw_key(raw), origin="test-src", locator=raw.path or raw.id,
+                              record=to_dict(res))
+    return out
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "copies", "quotes", "entities", "article_entities", "mentions", "events",
+                      "amounts", "timexes", "flags", "failures", "sources")}
+
+
+def test_new_ledger_is_wal_with_schema_version(tmp_path: Path) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    conn.close()
+    again = store.connect(tmp_path / "l.db")  # re-opening migrates nothing and keeps the file
+    assert again.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+
+
+def test_refuses_foreign_and_newer_files(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    c = sqlite3.connect(other)
+    c.execute("CREATE TABLE t(x)")
+    c.commit()
+    c.close()
+    with pytest.raises(store.LedgerError, match="not a newsledger ledger"):
+        store.connect(other)
+    newer = tmp_path / "newer.db"
+    c = sqlite3.connect(newer)
+    c.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    c.close()
+    with pytest.raises(store.LedgerError, match="upgrade newsledger"):
+        store.connect(newer)
+    with pytest.raises(store.LedgerError, match="no ledger"):
+        store.connect_readonly(tmp_path / "missing.db")
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(store.LedgerError, match="not a SQLite database"):
+        store.connect(tmp_path / "junk.db")
+
+
+def test_every_annotation_is_stored_with_offsets_into_the_text(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    res = writer.write_batch(conn, outcomes.values())
+    assert len(res.new) == 2 and res.duplicates == 0 and not res.failed
+    rec = outcomes["budget"].record
+    assert rec is not None
+    aid = conn.execute("SELECT id FROM articles WHERE doc_id = 'budget'").fetchone()[0]
+    text = conn.execute("SELECT text FROM articles WHERE id = ?", (aid,)).fetchone()[0]
+    assert text == rec["text"]
+    quotes = conn.execute("SELECT start, end, text, speaker_name FROM quotes WHERE article_id = ?",
+                          (aid,)).fetchall()
+    assert len(quotes) == len(rec["quotes"]) > 0
+    for q in quotes:
+        assert text[q["start"]:q["end"]] == q["text"]
+    assert any(q["speaker_name"] and "Lopez" in q["speaker_name"] for q in quotes)
+    for table in ("mentions", "amounts", "timexes"):
+        for row in conn.execute(f"SELECT start, end, text FROM {table} WHERE article_id = ?", (aid,)):
+            assert text[row["start"]:row["end"]] == row["text"], table
+    money = conn.execute("SELECT value, currency FROM amounts WHERE article_id = ? AND kind = 'money'",
+                         (aid,)).fetchone()
+    assert money["value"] == 40_000_000
+    # full-text search finds the article and the quote
+    hit = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'libraries'").fetchone()
+    assert hit[0] == aid
+    hit = conn.execute("SELECT text FROM quotes_fts WHERE quotes_fts MATCH 'libraries'").fetchone()
+    assert hit and "libraries" in hit[0]
+
+
+def test_writing_the_same_documents_again_adds_nothing(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    writer.write_batch(conn, outcomes.values())
+    before = counts(conn)
+    res = writer.write_batch(conn, outcomes.values())
+    assert res.new == () and res.known == 2 and res.duplicates == 0
+    assert counts(conn) == before
+
+
+def test_exact_copy_from_elsewhere_is_a_copy_not_an_article(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    writer.write_batch(conn, [outcomes["strike"]])
+    o = outcomes["strike"]
+    assert o.record is not None
+    # other raw bytes (trailing blank lines), another source: the body is the same article
+    copy = Outcome(key="k-other-bytes", origin="mirror-site", locator="mirror/strike.txt",
+                   record={**o.record, "text": o.record["text"] + "\n\n"})
+    res = writer.write_batch(conn, [copy])
+    assert res.new == () and res.duplicates == 1
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    places = {r[0] for r in conn.execute("SELECT locator FROM copies")}
+    assert places == {"strike.txt", "mirror/strike.txt"}
+    # the same bytes seen again somewhere new, recognised before analysis
+    res = writer.write_batch(conn, [], seen=[(o.key, "third", "third/strike.txt")])
+    assert res.duplicates == 1 and conn.execute("SELECT count(*) FROM copies").fetchone()[0] == 3
+
+
+def test_failures_are_recorded_once_and_cleared_by_a_later_success(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    o = outcomes["budget"]
+    bad = Outcome(key=o.key, origin=o.origin, locator=o.locator,
+                  failure=Failure("budget", "budget.txt", "fetch", "timed out"))
+    writer.write_batch(conn, [bad])
+    writer.write_batch(conn, [bad])
+    row = conn.execute("SELECT stage, reason, locator FROM failures").fetchall()
+    assert [tuple(r) for r in row] == [("fetch", "timed out", "budget.txt")]
+    writer.write_batch(conn, [o])
+    assert conn.execute("SELECT count(*) FROM failures").fetchone()[0] == 0
+
+
+def test_a_batch_that_fails_midway_leaves_no_rows(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    o = outcomes["budget"]
+    assert o.record is not None
+    broken = Outcome(key="k-broken", origin="x", locator="broken",
+                     record={**o.record, "text": "another text", "quotes": [{"id": "Q1"}]})  # no start/end
+    with pytest.raises(KeyError):
+        writer.write_batch(conn, [outcomes["strike"], broken])
+    assert all(n == 0 for n in counts(conn).values())
+
+
+def test_readers_work_while_a_writer_holds_a_transaction(tmp_path: Path, outcomes) -> None:
+    db = tmp_path / "l.db"
+    conn = store.connect(db)
+    writer.write_batch(conn, [outcomes["budget"]])
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("DELETE FROM quotes")  # uncommitted
+    reader = store.connect_readonly(db)
+    assert reader.execute("SELECT count(*) FROM quotes").fetchone()[0] > 0  # last committed state
+    with pytest.raises(sqlite3.OperationalError):
+        reader.execute("DELETE FROM articles")  # read-only
+    conn.execute("ROLLBACK")
+
+
+def test_export_writes_one_parquet_file_per_table(tmp_path: Path, outcomes) -> None:
+    conn = store.connect(tmp_path / "l.db")
+    writer.write_batch(conn, outcomes.values())
+    written = export_parquet(conn, tmp_path / "pq")
+    assert written["articles"] == 2 and written["quotes"] == counts(conn)["quotes"]
+    files = {p.stem for p in (tmp_path / "pq").glob("*.parquet")}
+    assert {"articles", "quotes", "events", "entities", "failures"} <= files
+    assert not any("fts" in f for f in files)
+    table = pq.read_table(tmp_path / "pq" / "quotes.parquet")
+    assert table.num_rows == written["quotes"]
+    assert str(table.schema.field("start").type) == "int64"
+    texts = pq.read_table(tmp_path / "pq" / "articles.parquet").column("text").to_pylist()
+    assert sorted(texts) == sorted(o.record["text"] for o in outcomes.values() if o.record)
