@@ -52,7 +52,7 @@ def test_unreadable_and_unknown_shards_are_failures(tmp_path):
     broken.write_bytes(b"PAR1 not really")
     got = list(read_shards([str(tmp_path / "missing.jsonl"), str(tmp_path / "notes.txt"), str(broken)]))
     assert [type(x) for x in got] == [Failure, Failure, Failure]
-    assert "cannot read jsonl shard" in got[0].reason
+    assert "cannot read" in got[0].reason and got[0].source.endswith("missing.jsonl")
     assert "not a shard" in got[1].reason
     assert "cannot read parquet shard" in got[2].reason
 

@@ -1,21 +1,22 @@
 """Shards an engine reads: JSONL (optionally gzipped), WARC / WARC.gz and Parquet → RawDoc | Failure.
 
-A shard is one file of many documents; a directory stands for the shards in it. JSONL and Parquet
-rows go through the same validation as `newsledger analyze --jsonl` (ingest.files.read_jsonl), so a
-bad row is the same Failure whichever format it came in. Also here: the flat row form of an item
-(`to_row` / `from_row`) in which documents travel between Ray tasks as Arrow tables.
+A shard is one file of many documents; a directory stands for the shards in it. JSONL and WARC are
+read by the ingest readers (ingest.files, ingest.warc); Parquet rows go through the same checks as
+JSONL lines (ingest.files.read_jsonl), so a bad row is the same Failure whichever format it came
+in. Also here: the flat row form of an item (`to_row` / `from_row`) in which documents travel
+between Ray tasks as Arrow tables.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newsledger.ingest.files import DEFAULT_MAX_BYTES, decode, read_jsonl
+from newsledger.ingest.files import DEFAULT_MAX_BYTES, read_jsonl, read_jsonl_file
+from newsledger.ingest.warc import read_warc
 from newsledger.model import Failure, RawDoc
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz", ".parquet")
@@ -46,12 +47,6 @@ def expand(sources: Iterable[str]) -> list[str]:
     return out
 
 
-def _jsonl(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        yield from read_jsonl(fh, path, max_bytes)
-
-
 def _parquet(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
     import pyarrow.parquet as pq
 
@@ -69,32 +64,11 @@ def _parquet(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
 
 
 def _warc(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
-    """HTML response records of a WARC (Common Crawl News layout); other records are skipped."""
-    from fastwarc.warc import ArchiveIterator, WarcRecordType
+    return read_warc(path, max_bytes=max_bytes, origin=path)
 
-    with open(path, "rb") as fh:
-        for rec in ArchiveIterator(fh, record_types=WarcRecordType.response, parse_http=True):
-            url = rec.headers.get("WARC-Target-URI")
-            where = f"{path}@{rec.stream_pos}"  # the record's byte offset: findable with any WARC tool
-            rec_id = (rec.record_id or "").removeprefix("<urn:uuid:").rstrip(">") or where
-            if not rec.is_http:  # a response record without an HTTP message: nothing to read
-                continue
-            ctype = rec.http_content_type
-            if ctype and "html" not in ctype.lower():
-                continue
-            data = rec.reader.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield Failure(rec_id, url or where, "read", f"response body over {max_bytes / 1e6:.1f} MB")
-                continue
-            charset = rec.http_charset
-            try:
-                html = data.decode(charset, errors="replace") if charset else decode(data)
-            except LookupError:  # an unknown charset name in the header
-                html = decode(data)
-            if not html.strip():
-                yield Failure(rec_id, url or where, "read", "empty response body")
-                continue
-            yield RawDoc(id=rec_id, html=html, url=url, path=where, format="html", origin=path)
+
+def _jsonl(path: str, max_bytes: int) -> Iterator[RawDoc | Failure]:
+    return read_jsonl_file(path, max_bytes)
 
 
 def read_shard(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | Failure]:
