@@ -9,8 +9,8 @@ bytes before any analysis, and URLs already stored are not fetched again).
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -91,32 +91,57 @@ def _store(conn: sqlite3.Connection, summary: IngestSummary, outcomes: list[Outc
     summary.corpus += run_corpus_steps(conn, res.new, actors=actors)
 
 
+class _Feed:
+    """The engine's input: documents the ledger does not have yet, read lazily in batches. Those it
+    has (same bytes) are set aside as copies; each document's source argument is remembered in
+    order, because the engine cannot know a reading failure's source."""
+
+    def __init__(self, conn: sqlite3.Connection, items: Iterable[Tagged], batch: int) -> None:
+        self.conn, self.items, self.batch = conn, iter(items), batch
+        self.origins: deque[str] = deque()
+        self.seen: list[tuple[str, str, str]] = []
+        self.read = 0  # documents taken from the readers and not yet counted in a summary
+
+    def __iter__(self) -> Iterator[RawDoc | Failure]:
+        while chunk := list(islice(self.items, self.batch)):
+            fresh, seen = _split_known(self.conn, chunk)
+            self.seen.extend(seen)
+            self.read += len(chunk)
+            for origin, x in fresh:
+                self.origins.append(origin)
+                yield x
+
+
 def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engine,
                  batch: int = BATCH, on_batch: Callable[[IngestSummary], None] | None = None,
                  actors: ActorDictionary | None = None, skipped: SeenURLs | None = None) -> IngestSummary:
-    """Analyse and store (source, document) pairs batch by batch; `on_batch` sees the running summary.
+    """Analyse and store (source, document) pairs, `batch` outcomes per transaction; `on_batch` sees
+    the running summary. The engine gets one lazy stream, so its workers never wait for a write.
     `skipped` is the `seen` the readers were given: what it skipped counts as read and known."""
     summary = IngestSummary()
-    it = iter(items)
+    feed = _Feed(conn, items, batch)
     counted = 0
+    outcomes: list[Outcome] = []
 
-    def count_skipped() -> None:
+    def flush() -> None:
         nonlocal counted
         if skipped is not None:
             summary.read += skipped.hits - counted
             summary.known += skipped.hits - counted
             counted = skipped.hits
-
-    while chunk := list(islice(it, batch)):
-        count_skipped()
-        fresh, seen = _split_known(conn, chunk)
-        outcomes = list(engine.map(x for _, x in fresh)) if fresh else []
-        # the engine cannot know a reading failure's source argument; the tag does
-        outcomes = [replace(o, origin=origin) for (origin, _), o in zip(fresh, outcomes, strict=True)]
-        _store(conn, summary, outcomes, seen, len(chunk), actors)
+        seen, feed.seen = feed.seen, []
+        _store(conn, summary, outcomes, seen, feed.read, actors)
+        feed.read = 0
+        outcomes.clear()
         if on_batch:
             on_batch(summary)
-    count_skipped()
+
+    for o in engine.map(feed):
+        outcomes.append(replace(o, origin=feed.origins.popleft()))
+        if len(outcomes) >= batch or len(feed.seen) >= batch:
+            flush()
+    if outcomes or feed.seen or feed.read or skipped is not None:
+        flush()
     return summary
 
 
