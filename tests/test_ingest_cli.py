@@ -114,3 +114,54 @@ def test_bad_inputs_are_counted_failures_and_the_ingest_goes_on(tmp_path: Path) 
     assert summary["new"] == 1 and summary["failed"] == 2
     reasons = " ".join(summary["failures"])
     assert "binary" in reasons
+
+
+def test_from_parquet_events_show_export_and_serve(tmp_path: Path, nlp) -> None:
+    """The Parquet a cluster run writes loads into a ledger; the other commands answer from it."""
+    import socket
+
+    import httpx
+
+    from newsledger.engines import get_engine
+    from newsledger.engines.parquet import write_outcomes
+    from newsledger.ingest.sources import iter_sources
+
+    run = tmp_path / "run"
+    run.mkdir()
+    with get_engine("inprocess", nlp=nlp) as engine:
+        write_outcomes(engine.map(iter_sources([str(EXAMPLES)])), str(run / "part-0.parquet"))
+    db = str(tmp_path / "l.db")
+    loaded = ingest_json("--from-parquet", str(run), "--db", db)
+    n_examples = len([p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"}])
+    assert loaded["new"] == n_examples and loaded["failed"] == 0
+
+    events = json.loads(nl("events", "--db", db, "--category", "THREATEN", "--json").stdout)
+    assert events and all(e["category"] == "THREATEN" for e in events)
+    art = json.loads(nl("show", "1", "--db", db, "--json").stdout)
+    assert art["article_id"] == 1 and art["text"][art["quotes"][0]["start"]:art["quotes"][0]["end"]] \
+        == art["quotes"][0]["text"]
+    assert nl("show", "no-such-article", "--db", db, check=False).returncode == 1
+
+    exported = nl("export", "--db", db, "--parquet", str(tmp_path / "pq"))
+    assert exported.returncode == 0 and (tmp_path / "pq" / "quotes.parquet").exists()
+
+    missing = nl("serve", "--db", str(tmp_path / "none.db"), check=False)
+    assert missing.returncode == 2 and "no ledger" in missing.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "newsledger", "serve", "--db", db, "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                stats = httpx.get(f"http://127.0.0.1:{port}/api/stats", timeout=2).json()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+                time.sleep(0.2)
+        assert stats["articles"] == n_examples
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
