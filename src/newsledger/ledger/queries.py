@@ -193,17 +193,20 @@ def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str 
         # Matching reports (any report of a cluster may match) → their clusters' representatives.
         hits = " INTERSECT ".join(hit_parts)
         ids = query_sql.walk(conn, "quotes", hits, hit_params, limit + offset)
+        with_ = ""
         if ids is None:
             # common hits: walk representatives newest first; keep one that is a hit or whose
-            # cluster has a report that is (quotes_cluster index), until the page is full
-            match = (f"(+r.id IN ({hits}) OR EXISTS (SELECT 1 FROM quotes h WHERE h.cluster_id = r.id"
-                     f" AND h.id <> r.id AND h.id IN ({hits})))")
-            hit_params = hit_params + hit_params
+            # cluster has a report that is (quotes_cluster index), until the page is full. The hits
+            # are listed once (the CTE): an IN (subquery) inside the correlated EXISTS would re-run
+            # the full-text search for every row walked (150 ms for a word in 5% of 20k quotes).
+            with_ = f"WITH hits(id) AS MATERIALIZED ({hits}) "
+            match = ("(+r.id IN hits OR EXISTS (SELECT 1 FROM quotes h JOIN hits ON hits.id = h.id"
+                     " WHERE h.cluster_id = r.id AND h.id <> r.id))")
         else:  # rare hits: map each to its cluster's representative, sort
             match = ("r.id IN (SELECT coalesce(h.cluster_id, h.id) FROM quotes h"
                      " WHERE h.id IN (SELECT value FROM json_each(?)))")
             hit_params = [json.dumps(ids)]
-        sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
+        sql = (f"{with_}SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
                " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
                f" WHERE {match} AND {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
         params = hit_params + params
