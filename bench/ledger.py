@@ -1,15 +1,20 @@
 """Ledger benchmark: query latency on a synthetic 1M-quote ledger, and ledger size from a real ingest.
 
 1. A synthetic ledger (default 100k articles × 10 quotes, 20k speakers with Zipf popularity, 5
-   events per article), rows written directly with executemany (no spaCy), words drawn with the
-   word frequencies of the PolNeAR texts. Then the median and p95 latency over --queries runs of:
-   (a) full-text quote search (quotes_fts) restricted to one speaker entity, two plans;
-   (b) an entity's timeline: its quotes and events ordered by date, first 100.
+   events per article, two in five with a target), rows written directly with executemany (no
+   spaCy) into every table the writer and the corpus steps fill (FTS by the schema's triggers,
+   entities with aliases, article_entities.entity_id, mentions, entity_timeline, copies, bands),
+   words drawn with the word frequencies of the PolNeAR texts. Then the median and p95 latency,
+   over --runs calls with varied arguments (warm cache), of the real `newsledger.ledger.queries`
+   functions the CLI and the explorer call: quote search, speaker filter, both, timeline, events,
+   entities, find_entities, article, stats; with the load average (a shared machine).
 2. A real ingest of --real PolNeAR dev texts (analyze → writer.write_batch → run_corpus_steps, in
    batches as `ingest` does): ledger bytes per 1k articles, by table, and the corpus steps' speed.
 
-    .venv/bin/python bench/ledger.py [--articles 100000] [--queries 50] [--real 200] [--db PATH]
+    .venv/bin/python bench/ledger.py [--articles 100000] [--runs 40] [--real 200] [--db PATH]
                                      [--json bench/results/ledger.json]
+
+Not a test: the figures depend on the machine and how busy it is.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -27,73 +33,18 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from newsledger.ledger import queries as Q
 from newsledger.ledger import store, writer
 from newsledger.ledger.corpus import run_corpus_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "dev.jsonl"
 CORPUS_TABLES = ("article_minhash", "article_bands", "quote_bands", "entity_keys", "entity_timeline")
-
-# (a) Quotes matching words, by one speaker entity, newest first. Plan "fts": the FTS match drives,
-# each hit is checked against the speaker (three lookups per hit: slow for a common word). Plan
-# "speaker" (the one to use): the FTS hits are listed once, then the speaker's quotes are walked
-# newest first through entity_timeline (entity_id, date, ...) and the walk stops at the LIMIT.
-SEARCH_FTS = """
-SELECT q.id, q.text, q.speaker_name, coalesce(q.date, a.published) AS date, a.title
-FROM quotes_fts
-JOIN quotes q ON q.id = quotes_fts.rowid
-JOIN article_entities ae ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local
-JOIN articles a ON a.id = q.article_id
-WHERE quotes_fts MATCH :match AND ae.entity_id = :entity
-ORDER BY date DESC, q.id DESC
-LIMIT 20
-"""
-SEARCH_SPEAKER = """
-SELECT q.id, q.text, q.speaker_name, t.date, a.title
-FROM entity_timeline t
-JOIN quotes q ON q.id = t.item_id
-JOIN articles a ON a.id = q.article_id
-WHERE t.entity_id = :entity AND t.kind = 'quote' AND t.role = 'speaker'
-  AND +t.item_id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH :match)
-ORDER BY t.date DESC, t.kind DESC, t.item_id DESC
-LIMIT 20
-"""
-# (b) An entity's timeline: the quotes it said and the events it is actor or target of, oldest
-# first: one range scan of entity_timeline. TIMELINE_JOIN is the same without that table, through
-# article_entities (it has to sort all of a popular entity's items).
-TIMELINE = """
-SELECT t.date, t.kind, t.item_id, t.role,
-       coalesce(q.text, ev.trigger_text) AS text, coalesce(q.article_id, ev.article_id) AS article_id
-FROM entity_timeline t
-LEFT JOIN quotes q ON t.kind = 'quote' AND q.id = t.item_id
-LEFT JOIN events ev ON t.kind = 'event' AND ev.id = t.item_id
-WHERE t.entity_id = :entity AND t.date IS NOT NULL
-ORDER BY t.date, t.kind, t.item_id
-LIMIT 100
-"""
-TIMELINE_JOIN = """
-SELECT kind, id, article_id, date, text FROM (
-  SELECT 'quote' AS kind, q.id AS id, q.article_id AS article_id,
-         coalesce(q.date, a.published) AS date, q.text AS text
-  FROM article_entities ae
-  JOIN quotes q ON q.article_id = ae.article_id AND q.speaker_local = ae.local_id
-  JOIN articles a ON a.id = ae.article_id
-  WHERE ae.entity_id = :entity
-  UNION ALL
-  SELECT 'event', ev.id, ev.article_id, coalesce(ev.date, a.published), ev.trigger_text
-  FROM article_entities ae
-  JOIN events ev ON ev.article_id = ae.article_id AND ev.actor_local = ae.local_id
-  JOIN articles a ON a.id = ae.article_id
-  WHERE ae.entity_id = :entity
-)
-ORDER BY date, kind, id
-LIMIT 100
-"""
-
 
 CATEGORIES = ("CONSULT", "ACCUSE", "REQUEST", "THREATEN", "AID", "COERCE", "ASSAULT", "AGREE", "REJECT",
               "SUPPORT", "CONCEDE", "MOBILIZE", "RETREAT", "SANCTION", "INVESTIGATE")
@@ -140,8 +91,11 @@ def build_synthetic(path: Path, articles: int, quotes_per: int, speakers: int,
     names = _names(rng, speakers)
     others = [(f"Org {i}", "ORG") for i in range(2000)] + [(f"Place {i}", "GPE") for i in range(200)]
     conn.execute("BEGIN")
+    # entities as resolve.py leaves them: aliases are every name it was written as (a person's
+    # bare surname too, for the half quoted by surname somewhere)
     conn.executemany("INSERT INTO entities(id, name, type, aliases) VALUES (?,?,?,?)",
-                     [(i + 1, n, "PERSON", json.dumps([n])) for i, n in enumerate(names)]
+                     [(i + 1, n, "PERSON", json.dumps([n, n.split()[-1]] if i % 2 else [n]))
+                      for i, n in enumerate(names)]
                      + [(speakers + i + 1, n, t, json.dumps([n])) for i, (n, t) in enumerate(others)])
     # The corpus steps' state, as if they had run: name keys, and LSH band rows (random buckets) of
     # the right count, so that timing the steps on top of this ledger meets full-size indexes.
@@ -149,50 +103,71 @@ def build_synthetic(path: Path, articles: int, quotes_per: int, speakers: int,
                      [(f"PERSON:{kind}:{key}", i + 1) for i, n in enumerate(names)
                       for kind, key in (("full", n.lower()), ("sur", n.split()[-1].lower()))]
                      + [(f"{t}:full:{n.lower()}", speakers + i + 1) for i, (n, t) in enumerate(others)])
+    conn.execute("INSERT INTO sources(id, location, first_seen)"
+                 " VALUES (1, 'synthetic', '2025-01-01T00:00:00Z')")
     conn.execute("COMMIT")
     pop = list(accumulate(1.0 / (k + 1) for k in range(speakers)))  # Zipf(1): a few speak a lot
     start = time.mktime((2015, 1, 1, 12, 0, 0, 0, 0, 0))
     qid = evid = 0
     chunk = 5000
     for base in range(0, articles, chunk):
-        arts, ents, quotes, events, timeline = [], [], [], [], []
+        arts, ents, mentions, quotes, events, timeline, copies = [], [], [], [], [], [], []
         for aid in range(base + 1, min(base + chunk, articles) + 1):
             day = time.strftime("%Y-%m-%d", time.gmtime(start + rng.randrange(3650) * 86400))
             body = text(60)
+            # story_id: its own story (no near-copies); writer adds one copies row per article
             arts.append((aid, f"doc{aid}", hashlib.sha256(f"{aid}".encode()).hexdigest(),
                          f"https://news.example/{aid}", text(8), day, day, "en", "news.example", body,
                          aid, "2025-01-01T00:00:00Z"))
+            copies.append((aid, hashlib.sha256(f"raw{aid}".encode()).hexdigest(), 1, f"synthetic:{aid}",
+                           "2025-01-01T00:00:00Z"))
             said = rng.choices(range(speakers), cum_weights=pop, k=quotes_per)
-            local: dict[int, str] = {}
+            local: dict[int, str] = {}  # corpus entity index → article local id
             for s in said:
                 if s not in local:
                     local[s] = f"E{len(local) + 1}"
                     ents.append((aid, local[s], s + 1, names[s], "PERSON"))
+            org_local = []
             for j, o in enumerate(rng.sample(range(len(others)), 2)):
-                ents.append((aid, f"E{len(local) + j + 1}", speakers + o + 1, others[o][0], others[o][1]))
+                lid = f"E{len(local) + j + 1}"
+                org_local.append((speakers + o + 1, lid, others[o][0]))
+                ents.append((aid, lid, speakers + o + 1, others[o][0], others[o][1]))
+            for e in ents[-(len(local) + 2):]:  # two mentions per article entity
+                mentions += [(aid, e[1], 0, len(e[3]), e[3]), (aid, e[1], 100, 100 + len(e[3]), e[3])]
             for s in said:
                 qid += 1
                 qdate = None if rng.random() < 0.2 else day
                 quotes.append((qid, aid, f"Q{qid}", 0, 10, text(rng.randint(8, 30)), "direct", local[s],
                                names[s], qdate, qid))
+                # resolve.py: the quote's date, else its article's
                 timeline.append((s + 1, qdate or day, "quote", qid, "speaker"))
             for k in range(5):
                 s = rng.choice(said)
                 evid += 1
+                # two in five events have a target: an organisation or place of the article
+                tgt = rng.choice(org_local) if rng.random() < 0.4 else None
                 events.append((evid, aid, f"V{k + 1}", rng.choice(CATEGORIES), "asserted", local[s], names[s],
+                               tgt[1] if tgt else None, tgt[2] if tgt else None,
                                0, 5, "said", 0, 10, day))
                 timeline.append((s + 1, day, "event", evid, "actor"))
+                if tgt:
+                    timeline.append((tgt[0], day, "event", evid, "target"))
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO articles(id, doc_id, content_hash, url, title, published,"
                          " reference_date, language, site, text, story_id, ingested_at)"
                          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", arts)
+        conn.executemany("INSERT INTO copies(article_id, raw_key, source_id, locator, seen_at)"
+                         " VALUES (?,?,?,?,?)", copies)
         conn.executemany("INSERT INTO article_entities(article_id, local_id, entity_id, name, type)"
                          " VALUES (?,?,?,?,?)", ents)
+        conn.executemany("INSERT INTO mentions(article_id, local_id, start, end, text) VALUES (?,?,?,?,?)",
+                         mentions)
         conn.executemany("INSERT INTO quotes(id, article_id, local_id, start, end, text, kind, speaker_local,"
                          " speaker_name, date, cluster_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", quotes)
         conn.executemany("INSERT INTO events(id, article_id, local_id, category, modality, actor_local,"
-                         " actor_name, trigger_start, trigger_end, trigger_text, evidence_start,"
-                         " evidence_end, date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", events)
+                         " actor_name, target_local, target_name, trigger_start, trigger_end, trigger_text,"
+                         " evidence_start, evidence_end, date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         events)
         conn.executemany("INSERT INTO entity_timeline(entity_id, date, kind, item_id, role)"
                          " VALUES (?,?,?,?,?)", timeline)
         conn.executemany("INSERT OR IGNORE INTO article_bands(band, bucket, article_id) VALUES (?,?,?)",
@@ -202,7 +177,7 @@ def build_synthetic(path: Path, articles: int, quotes_per: int, speakers: int,
         conn.execute("COMMIT")
         print(f"\r  synthetic: {base + len(arts)} / {articles} articles", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    conn.execute("ANALYZE")
+    # no ANALYZE: ingest never runs it, so the planner sees a real ledger as it sees this one
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return {"articles": articles, "quotes": qid, "speakers": speakers, "events": articles * 5,
@@ -219,12 +194,6 @@ def describe(path: Path) -> dict[str, Any]:
     return {**got, "reused": str(path), "bytes": path.stat().st_size}
 
 
-def _timed(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> tuple[float, int]:
-    t = time.perf_counter()
-    n = len(conn.execute(sql, params).fetchall())
-    return (time.perf_counter() - t) * 1000, n
-
-
 def _stats(ms: Sequence[float], rows: Sequence[int]) -> dict[str, float]:
     s = sorted(ms)
     return {"median_ms": round(statistics.median(s), 2),
@@ -232,41 +201,78 @@ def _stats(ms: Sequence[float], rows: Sequence[int]) -> dict[str, float]:
             "mean_rows": round(statistics.mean(rows), 1)}
 
 
-def measure(path: Path, queries: int, seed: int = 11) -> dict[str, Any]:
-    """Latency of the two searches and the timeline over `queries` popularity-weighted entities."""
-    conn = store.connect_readonly(path)
+def _words(conn: sqlite3.Connection, rng: random.Random, sample: int = 20000) -> dict[str, list[str]]:
+    """Search words by the share of quotes they occur in, counted on a sample of quotes: rare
+    (about 1 in 10k-20k quotes: ~50-100 hits in 1M) and common (in 2-10% of quotes)."""
+    n = conn.execute("SELECT max(id) FROM quotes").fetchone()[0]
+    ids = rng.sample(range(1, n + 1), min(sample, n))
+    df: Counter[str] = Counter()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for (t,) in conn.execute(f"SELECT text FROM quotes WHERE id IN ({marks})", chunk):
+            df.update(set(t.split()))
+    m = len(ids)
+    return {"rare": sorted(w for w, c in df.items() if c == max(1, round(m / 15000)) and len(w) >= 4),
+            "common": sorted(w for w, c in df.items() if 0.02 * m <= c <= 0.10 * m)}
+
+
+def _name(conn: sqlite3.Connection, entity_id: int) -> str:
+    return str(conn.execute("SELECT name FROM entities WHERE id = ?", (entity_id,)).fetchone()[0])
+
+
+def cases(conn: sqlite3.Connection, runs: int, seed: int = 11) -> dict[str, list[Callable[[], Any]]]:
+    """What the CLI and the explorer run, `runs` varied calls of each real query function. Entity
+    ids follow the generator: id k + 1 is the speaker of Zipf rank k (id 1 speaks most)."""
     rng = random.Random(seed)
-    n_quotes = conn.execute("SELECT max(id) FROM quotes").fetchone()[0]
-    # A random quote is a popularity-weighted speaker; search for one of its longer words.
-    cases = []
-    while len(cases) < queries:
-        row = conn.execute(
-            "SELECT q.text, ae.entity_id FROM quotes q JOIN article_entities ae"
-            " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local WHERE q.id = ?",
-            (rng.randint(1, n_quotes),)).fetchone()
-        long = [w for w in row[0].split() if len(w) >= 5]
-        if long:
-            cases.append({"match": rng.choice(long), "entity": row[1]})
-    top = conn.execute("SELECT entity_id FROM article_entities WHERE entity_id IS NOT NULL GROUP BY entity_id"
-                       " ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    out: dict[str, Any] = {}
-    plans: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
-        "search_fts_driven": (SEARCH_FTS, lambda c: c),
-        "search_speaker_driven": (SEARCH_SPEAKER, lambda c: c),
-        "timeline": (TIMELINE, lambda c: {"entity": c["entity"]}),
-        "timeline_join": (TIMELINE_JOIN, lambda c: {"entity": c["entity"]}),
+    words = _words(conn, rng)
+    speakers = conn.execute("SELECT count(*) FROM entities WHERE type = 'PERSON'").fetchone()[0]
+    n_articles = conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+    top = [_name(conn, i) for i in range(1, 11)]  # the ten most quoted
+    rare = [_name(conn, rng.randint(speakers * 3 // 4, speakers)) for _ in range(runs)]
+    median = [speakers // 2 - runs // 2 + i for i in range(runs)]  # around the median speaker
+    surnames = [_name(conn, rng.randint(1, speakers)).split()[-1] for _ in range(runs)]
+    pick = lambda xs: [rng.choice(xs) for _ in range(runs)]  # noqa: E731
+    two = [f"{a} {b}" for a, b in zip(pick(words["common"]), pick(words["common"]), strict=True)]
+    pages = [rng.randrange(5) * 50 for _ in range(runs)]
+    cats = pick(list(CATEGORIES))
+    return {
+        "quotes search, rare word": [partial(Q.quotes, conn, search=w) for w in pick(words["rare"])],
+        "quotes search, common word (2-10%)": [partial(Q.quotes, conn, search=w)
+                                               for w in pick(words["common"])],
+        "quotes search, two common words": [partial(Q.quotes, conn, search=w) for w in two],
+        "quotes by speaker, Zipf top 10": [partial(Q.quotes, conn, speaker=n) for n in pick(top)],
+        "quotes by speaker, rare": [partial(Q.quotes, conn, speaker=n) for n in rare],
+        "quotes by top speaker + common word": [partial(Q.quotes, conn, speaker=n, search=w)
+                                                for n, w in zip(pick(top), pick(words["common"]),
+                                                                strict=True)],
+        "quotes by rare speaker + common word": [partial(Q.quotes, conn, speaker=n, search=w)
+                                                 for n, w in zip(rare, pick(words["common"]), strict=True)],
+        "timeline, top speaker": [partial(Q.timeline, conn, i) for i in pick(list(range(1, 11)))],
+        "timeline, median speaker": [partial(Q.timeline, conn, i) for i in median],
+        "events by top actor + category": [partial(Q.events, conn, actor=n, category=c)
+                                           for n, c in zip(pick(top), cats, strict=True)],
+        "entities(type=PERSON), 5 pages": [partial(Q.entities, conn, type="PERSON", offset=o) for o in pages],
+        "find_entities(surname)": [partial(Q.find_entities, conn, n) for n in surnames],
+        "article(id)": [partial(Q.article, conn, rng.randint(1, n_articles)) for _ in range(runs)],
+        "stats()": [partial(Q.stats, conn) for _ in range(runs)],
     }
-    for name, (sql, args) in plans.items():
-        for c in cases[:3]:  # warm the page cache as a running server would be
-            conn.execute(sql, args(c)).fetchall()
-        ms, rows = zip(*(_timed(conn, sql, args(c)) for c in cases), strict=True)
+
+
+def measure(path: Path, runs: int) -> dict[str, Any]:
+    """Median and p95 latency of each case (warm cache: every case is run 3 times untimed first)."""
+    conn = store.connect_readonly(path)
+    out: dict[str, Any] = {}
+    for name, calls in cases(conn, runs).items():
+        for f in calls[:3]:
+            f()
+        ms, rows = [], []
+        for f in calls:
+            t = time.perf_counter()
+            got = f()
+            ms.append((time.perf_counter() - t) * 1000)
+            rows.append(len(got) if isinstance(got, list) else 1)
         out[name] = _stats(ms, rows)
-        heavy = [_timed(conn, sql, args({"entity": top, "match": c["match"]})) for c in cases[:10]]
-        out[name]["top_entity_median_ms"] = round(statistics.median(h[0] for h in heavy), 2)
-        out[name]["plan"] = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args(cases[0]))]
-    out["top_entity_quotes"] = conn.execute(
-        "SELECT count(*) FROM article_entities ae JOIN quotes q ON q.article_id = ae.article_id"
-        " AND q.speaker_local = ae.local_id WHERE ae.entity_id = ?", (top,)).fetchone()[0]
     conn.close()
     return out
 
@@ -360,7 +366,7 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--quotes-per", type=int, default=10)
     ap.add_argument("--speakers", type=int, default=20_000)
-    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=40, help="timed calls per query (varied arguments)")
     ap.add_argument("--real", type=int, default=200, help="PolNeAR texts to ingest for sizes (0: skip)")
     ap.add_argument("--db", type=Path, help="keep the synthetic ledger here (reused when it exists)")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "ledger.json")
@@ -368,20 +374,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = a.db or Path(tmp) / "synthetic.db"
         built = describe(db) if db.exists() else build_synthetic(db, a.articles, a.quotes_per, a.speakers)
-        fig: dict[str, Any] = {"synthetic": built, "queries": measure(db, a.queries)}
+        load0 = os.getloadavg()[0]
+        fig: dict[str, Any] = {"synthetic": built, "queries": measure(db, max(30, a.runs))}
+        fig["load_average_1m"] = [round(load0, 2), round(os.getloadavg()[0], 2)]  # before, after timing
+        fig["cpus"] = os.cpu_count()
         if a.real and POLNEAR.exists():
             fig["real_ingest"] = real_ingest(Path(tmp) / "real.db", a.real, db)
-    fig["sql"] = {"search_fts_driven": SEARCH_FTS.strip(), "search_speaker_driven": SEARCH_SPEAKER.strip(),
-                  "timeline": TIMELINE.strip(), "timeline_join": TIMELINE_JOIN.strip()}
+    fig["command"] = "python bench/ledger.py " + " ".join(sys.argv[1:])
+    a.json.parent.mkdir(parents=True, exist_ok=True)
     a.json.write_text(json.dumps(fig, indent=1, ensure_ascii=False) + "\n")
-    q = fig["queries"]
     print(f"synthetic ledger: {json.dumps(built)}")
-    print(f"{'query':24s} {'median ms':>10s} {'p95 ms':>8s} {'max ms':>8s} {'top entity':>11s} {'rows':>6s}")
-    for name in ("search_fts_driven", "search_speaker_driven", "timeline", "timeline_join"):
-        s = q[name]
-        print(f"{name:24s} {s['median_ms']:10.2f} {s['p95_ms']:8.2f} {s['max_ms']:8.2f} "
-              f"{s['top_entity_median_ms']:11.2f} {s['mean_rows']:6.1f}")
-    print(f"(the most quoted entity speaks {q['top_entity_quotes']} quotes)")
+    print(f"{'query (newsledger.ledger.queries)':40s} {'median ms':>10s} {'p95 ms':>8s} {'max ms':>8s}"
+          f" {'rows':>6s}")
+    for name, s in fig["queries"].items():
+        print(f"{name:40s} {s['median_ms']:10.2f} {s['p95_ms']:8.2f} {s['max_ms']:8.2f}"
+              f" {s['mean_rows']:6.1f}")
+    print(f"load average (1 min) before/after: {fig['load_average_1m']} on {fig['cpus']} CPUs")
     if "real_ingest" in fig:
         r = fig["real_ingest"]
         print(f"real ingest: {r['articles']} articles, {r['mb_per_1k_articles']} MB per 1k articles "

@@ -8,6 +8,8 @@ Every non-200 or transport error counts as an error. Writes bench/results/serve_
     .venv/bin/python bench/serve_load.py [--db LEDGER] [--requests 2000] [--concurrency 20]
 
 Without --db, a ledger is built first from the seed article and examples/ with the real pipeline.
+For a 1M-quote ledger, build the synthetic one of bench/ledger.py and pass it:
+`bench/ledger.py --db /tmp/ledger_1m.db --real 0`, then `--db /tmp/ledger_1m.db` here.
 """
 
 from __future__ import annotations
