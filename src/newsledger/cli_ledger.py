@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 from typing import IO, Any
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+from newsledger.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 
 
 class _Progress:

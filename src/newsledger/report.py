@@ -5,7 +5,8 @@ from __future__ import annotations
 from newsledger.model import Analysis
 
 
-def _clip(s: str, n: int = 90) -> str:
+def clip(s: str, n: int = 90) -> str:
+    """`s` on one line, cut to `n` characters with an ellipsis."""
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
 
@@ -19,7 +20,7 @@ def summary(a: Analysis) -> str:
     lines.append(f"   {date}; {len(art.text.split())} words; {len(art.excluded)} excluded spans"
                  + (f"; site {art.site}" if art.site else ""))
     for f in (*art.flags, *a.flags):
-        lines.append(f"   ⚑ {f.code}: {_clip(f.message, 110)}")
+        lines.append(f"   ⚑ {f.code}: {clip(f.message, 110)}")
     people = [e for e in a.entities if e.type == "PERSON"]
     if people:
         lines.append("   people:")
@@ -36,7 +37,7 @@ def summary(a: Analysis) -> str:
     for q in a.quotes:
         who = q.speaker.name if q.speaker else "unattributed"
         via = f" via {', '.join(v.name for v in q.via)}" if q.via else ""
-        lines.append(f"     ❝ {who}{via} [{q.kind}, {q.date or 'undated'}]: {_clip(q.text, 80)}")
+        lines.append(f"     ❝ {who}{via} [{q.kind}, {q.date or 'undated'}]: {clip(q.text, 80)}")
     amounts = {x.id: x for x in a.amounts}
     if a.events:
         lines.append(f"   events ({len(a.events)}):")
@@ -46,7 +47,7 @@ def summary(a: Analysis) -> str:
         mode = f"/{ev.mode}" if ev.mode else ""
         linked = "".join(f" [{amounts[i].text}]" for i in ev.amounts if i in amounts)
         lines.append(f"     ◆ {ev.category}{mode} ({ev.modality}, {ev.date or 'undated'}) {actor}{target}: "
-                     f"“{_clip(ev.trigger.text, 40)}”{linked}")
+                     f"“{clip(ev.trigger.text, 40)}”{linked}")
     money = [x for x in a.amounts if x.kind == "money"]
     if money:
         lines.append("   money: " + "; ".join(

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from newsledger.report import clip
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -74,11 +76,6 @@ def get(*path: str | int) -> Callable[[dict[str, Any]], Any]:
     return value
 
 
-def _clip(s: str, n: int) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
 def show_article(art: dict[str, Any], out: IO[str]) -> None:
     """`newsledger show`: an article from the ledger, its flags, copies, quotes and events, readably."""
     lines = [f"━━ {art.get('title') or '(untitled)'}  [ledger id {art['article_id']}, {art['id']}]"]
@@ -88,7 +85,7 @@ def show_article(art: dict[str, Any], out: IO[str]) -> None:
     lines.append(f"   {date}" + (f"; site {art['site']}" if art.get("site") else "")
                  + (f"; {art['url']}" if art.get("url") else ""))
     for f in art.get("flags") or []:
-        lines.append(f"   ⚑ {f['code']}: {_clip(f['message'], 110)}")
+        lines.append(f"   ⚑ {f['code']}: {clip(f['message'], 110)}")
     story = art.get("story") or {}
     others = [s for s in story.get("articles") or [] if s.get("article_id") != art["article_id"]]
     if others:
@@ -101,7 +98,7 @@ def show_article(art: dict[str, Any], out: IO[str]) -> None:
     for q in art.get("quotes") or []:
         who = q["speaker"]["name"] if q.get("speaker") else "unattributed"
         lines.append(f"     ❝ [{q['start']}:{q['end']}] {who} [{q['kind']}, {q.get('date') or 'undated'}]: "
-                     f"{_clip(q['text'], 80)}")
+                     f"{clip(q['text'], 80)}")
     if art.get("events"):
         lines.append(f"   events ({len(art['events'])}):")
     for ev in art.get("events") or []:
@@ -109,5 +106,5 @@ def show_article(art: dict[str, Any], out: IO[str]) -> None:
         target = f" → {ev['target']['name']}" if ev.get("target") else ""
         when = ev.get("date") or "undated"
         lines.append(f"     ◆ {ev['category']} ({ev['modality']}, {when}) {actor}{target}:"
-                     f" “{_clip(ev['trigger']['text'], 40)}”")
+                     f" “{clip(ev['trigger']['text'], 40)}”")
     out.write("\n".join(lines) + "\n")

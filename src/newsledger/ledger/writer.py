@@ -146,11 +146,24 @@ def write_batch(conn: sqlite3.Connection, outcomes: Iterable[Outcome],
     new: list[int] = []
     failed: list[tuple[str, str]] = []
     dup = known = 0
+    sources: dict[str, int] = {}
+
+    def sid_of(origin: str) -> int:
+        if origin not in sources:
+            sources[origin] = source_id(conn, origin, when)
+        return sources[origin]
+
+    def place(article: int, key: str, origin: str, loc: str, is_new: bool) -> None:
+        """Where this article's bytes were seen: a re-run (known), a new place (duplicate)."""
+        nonlocal dup, known
+        if not _add_copy(conn, article, key, sid_of(origin), loc, when):
+            known += 1  # this very document from this very place: a re-run
+        elif not is_new:
+            dup += 1  # the same article again, from another place or as other bytes
+
     conn.execute("BEGIN IMMEDIATE")
     try:
-        sources: dict[str, int] = {}
         for o in outcomes:
-            sid = sources.get(o.origin) or sources.setdefault(o.origin, source_id(conn, o.origin, when))
             if o.record is None:
                 f = o.failure
                 stage, reason = (f.stage, f.reason) if f else ("engine", "no record and no failure")
@@ -158,7 +171,7 @@ def write_batch(conn: sqlite3.Connection, outcomes: Iterable[Outcome],
                     "INSERT INTO failures(raw_key, source_id, locator, doc_id, stage, reason, at)"
                     " VALUES (?,?,?,?,?,?,?) ON CONFLICT(raw_key) DO UPDATE SET stage = excluded.stage,"
                     " reason = excluded.reason, at = excluded.at",
-                    (o.key, sid, o.locator, f.id if f else None, stage, reason, when))
+                    (o.key, sid_of(o.origin), o.locator, f.id if f else None, stage, reason, when))
                 failed.append((o.locator, f"{stage}: {reason}"))
                 continue
             prior = known_keys(conn, [o.key]).get(o.key)
@@ -171,17 +184,10 @@ def write_batch(conn: sqlite3.Connection, outcomes: Iterable[Outcome],
                     new.append(prior)
                 else:
                     prior = row[0]
-            if not _add_copy(conn, prior, o.key, sid, o.locator, when):
-                known += 1  # this very document from this very place: a re-run
-            elif not is_new:
-                dup += 1  # the same article again, from another place or as other bytes
+            place(prior, o.key, o.origin, o.locator, is_new)
             conn.execute("DELETE FROM failures WHERE raw_key = ?", (o.key,))
         for key, origin, loc in seen:
-            sid = sources.get(origin) or sources.setdefault(origin, source_id(conn, origin, when))
-            if _add_copy(conn, known_keys(conn, [key])[key], key, sid, loc, when):
-                dup += 1
-            else:
-                known += 1
+            place(known_keys(conn, [key])[key], key, origin, loc, False)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
