@@ -108,9 +108,14 @@ _QUOTE_FROM = ("quotes q LEFT JOIN article_entities ae"
                " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local")
 
 
-def _source(r: sqlite3.Row) -> dict[str, Any]:
+def _article_ref(r: sqlite3.Row) -> dict[str, Any]:
+    """The article a row comes from, as quotes' sources and timeline items cite it."""
     return {"article_id": r["article_id"], "title": r["title"], "site": r["site"], "url": r["url"],
-            "published": r["published"], "start": r["start"], "end": r["end"], "local_id": r["local_id"]}
+            "published": r["published"]}
+
+
+def _source(r: sqlite3.Row) -> dict[str, Any]:
+    return {**_article_ref(r), "start": r["start"], "end": r["end"], "local_id": r["local_id"]}
 
 
 def _quote_sources(conn: sqlite3.Connection, reps: list[sqlite3.Row]) -> dict[int, list[dict[str, Any]]]:
@@ -258,8 +263,7 @@ def _event_item(r: sqlite3.Row) -> dict[str, Any]:
         "evidence": {"start": r["evidence_start"], "end": r["evidence_end"]},
         "evidence_text": r["evidence_text"], "date": r["date"], "date_basis": r["date_basis"],
         "amounts": _json(r["amounts"], []), "quote": r["quote_local"],
-        "article": {"article_id": r["article_id"], "title": r["title"], "site": r["site"], "url": r["url"],
-                    "published": r["published"]},
+        "article": _article_ref(r),
     }
 
 
@@ -440,9 +444,7 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
                           "speaker": {"entity": r["speaker_entity"], "name": r["speaker_name"]},
                           "cue": r["cue_text"], "cluster_id": r["cluster_id"] or r["id"],
                           "evidence": {"start": r["start"], "end": r["end"]},
-                          "article": {"article_id": r["article_id"], "title": r["title"], "site": r["site"],
-                                      "url": r["url"], "published": r["published"]},
-                          "local_id": r["local_id"]})
+                          "article": _article_ref(r), "local_id": r["local_id"]})
         elif p["kind"] == "event" and p["item_id"] not in done_events \
                 and (r := events_by_id.get(p["item_id"])) is not None:
             done_events.add(p["item_id"])  # an entity that is both actor and target of one event
