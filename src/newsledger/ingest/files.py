@@ -78,6 +78,13 @@ def _doc_from_bytes(doc_id: str, label: str, data: bytes, fmt: str, max_bytes: i
     return RawDoc(id=doc_id, text=text, path=label, format="text")
 
 
+def _format(suffix: str, data: bytes) -> str:
+    """"html" by suffix, or by content unless the name says plain text; else "text"."""
+    suffix = suffix.lower()
+    sniffed_html = suffix not in {".txt", ".text"} and bool(_HTML_SNIFF.match(data[:512]))
+    return "html" if suffix in HTML_SUFFIXES or sniffed_html else "text"
+
+
 def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | None = None
               ) -> RawDoc | Failure:
     """One .txt/.html file (or `-` for stdin) as a RawDoc; HTML is recognised by suffix or content."""
@@ -98,10 +105,7 @@ def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | 
             data = p.read_bytes()
         except OSError as exc:
             return Failure(doc_id, label, "read", f"cannot read file: {exc.strerror or exc}")
-    suffix = Path(label).suffix.lower()
-    sniffed_html = suffix not in {".txt", ".text"} and bool(_HTML_SNIFF.match(data[:512]))
-    fmt = "html" if suffix in HTML_SUFFIXES or sniffed_html else "text"
-    return _doc_from_bytes(doc_id, label, data, fmt, max_bytes)
+    return _doc_from_bytes(doc_id, label, data, _format(Path(label).suffix, data), max_bytes)
 
 
 def read_jsonl(lines: Iterable[bytes], label: str, max_bytes: int = DEFAULT_MAX_BYTES
@@ -146,12 +150,8 @@ def read_sources(paths: Iterable[str], jsonl: bool = False, max_bytes: int = DEF
             continue
         if path == "-":
             yield from read_jsonl(stdin or sys.stdin.buffer, "stdin", max_bytes)
-            continue
-        try:
-            with open(path, "rb") as fh:
-                yield from read_jsonl(fh, path, max_bytes)
-        except OSError as exc:
-            yield Failure(Path(path).stem, path, "read", f"cannot read file: {exc.strerror or exc}")
+        else:
+            yield from read_jsonl_file(path, max_bytes)
 
 
 # ---- gzipped documents and JSONL files, for `ingest` (bounded memory: read by streaming) ----
@@ -179,10 +179,7 @@ def read_gzip_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDoc | Fa
         return _over_limit(doc_id, path, max_bytes)
     if raw.error:
         return Failure(doc_id, path, "read", f"bad gzip file: {raw.error}")
-    suffix = inner.suffix.lower()
-    sniffed_html = suffix not in {".txt", ".text"} and bool(_HTML_SNIFF.match(data[:512]))
-    fmt = "html" if suffix in HTML_SUFFIXES or sniffed_html else "text"
-    return _doc_from_bytes(doc_id, path, data, fmt, max_bytes)
+    return _doc_from_bytes(doc_id, path, data, _format(inner.suffix, data), max_bytes)
 
 
 def read_jsonl_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | Failure]:
