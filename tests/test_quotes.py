@@ -432,6 +432,29 @@ def test_relative_object_keeps_a_predicate(nlp):
     assert q.text.startswith("which") and "“a tax on the poor" in q.text
 
 
+@pytest.mark.parametrize("text, content, cue", [
+    ("The shooting was what officials called a hate crime.", "what officials called a hate crime", "called"),
+    ("The deal is what his aides describe as a careful compromise.",
+     "what his aides describe as a careful compromise", "describe"),
+])
+def test_free_relative_is_the_content(nlp, text, content, cue):
+    """"in what officials called a hate crime": the free relative, its subject and cue included, is the
+    attributed phrase (not just the label after the cue)."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text == cue)
+    assert q.text == content
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Okafor denied the allegations through her lawyer.", "the allegations"),
+    ("The campaign defended its spending amid falling poll numbers.", "its spending"),
+    ("Brooks endorsed the levy before the vote.", "the levy"),
+])
+def test_setting_prepositions_are_not_the_content(nlp, text, content):
+    """"denied the charges through his lawyer": a preposition that sets the scene of the cue (through,
+    amid, before, since, among, across) ends its object content."""
+    assert only(run(nlp, text)).text == content
+
+
 def test_title_case_headline_name_stops_at_the_verb(nlp):
     """The tagger reads "Amina Okafor Slams" as one person; the speaker is the name before the cue (resolved
     to a person named so elsewhere in the article, if there is one; never to the swallowed name)."""

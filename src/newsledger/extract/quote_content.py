@@ -77,18 +77,27 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
         for c in kids:
             if c.dep_ == "xcomp" and c.i > tok.i and _infinitive(c):
                 return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "to", c.i
+    # "in what officials called a hate crime", "what his aides describe as a coalescing": the free relative
+    # names the thing and what they called it - the whole relative, subject and cue included, is attributed
+    what = next((c for c in kids if c.dep_ == "dobj" and c.i < tok.i and c.lower_ == "what"), None)
     preps = sense.preps
     if preps:
         for c in kids:
             if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
                 objs = [o for o in c.children if o.dep_ in ("pobj", "pcomp") and o.ent_type_ not in _WHEN]
                 if objs:
-                    return span_chars(doc, objs[0].left_edge.i, _clause_end(tok, objs[0])), "prep", objs[0].i
+                    a = what.i if what is not None else objs[0].left_edge.i
+                    return span_chars(doc, a, _clause_end(tok, objs[0])), "prep", objs[0].i
     if "obj" in frames:
         for c in kids:
             if c.i > tok.i and (c.dep_ == "dobj" or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
                     c.dep_ == "oprd" and not is_passive(tok))):  # "called the frontrunner “X”" misread
-                return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "obj", c.i
+                a = what.i if what is not None else c.left_edge.i
+                return span_chars(doc, a, _clause_end(tok, c)), "obj", c.i
+        like = next((c for c in kids if c.i > tok.i and c.dep_ == "prep" and c.lower_ in ("as", "like")),
+                    None)
+        if what is not None and like is not None:  # "what his aides describe as a careful compromise"
+            return span_chars(doc, what.i, _clause_end(tok, like)), "obj", like.i
         rel = next((c for c in kids if c.dep_ == "dobj" and c.i < tok.i and c.lower_ in _REL_OBJECTS), None)
         if tok.dep_ == "relcl" and rel is not None:  # "a tax, which he described as “theft”"
             if not any(c.i > tok.i and (c.dep_ in _PREDICATIVE or c.is_quote or (
@@ -204,6 +213,11 @@ _QUESTION_WORDS = {"how", "what", "why", "whether", "where", "when"}
 _PREDICATIVE = {"oprd", "xcomp", "acomp", "attr", "ccomp"}
 
 
+# Prepositions that set the scene of the cue rather than extend what it reports: "denied the charges through
+# his lawyer", "defending itself amid sliding poll numbers", "endorsed Clinton before the primary".
+_SETTING = {"amid", "among", "across", "before", "since", "through"}
+
+
 def _clause_end(tok: Token, first: Token) -> int:
     """End of the content that starts with `first`: the rest of the cue's clause ("denied the report in an
     interview", "urged Trump to release the tapes"), up to a comma, dash or conjunction of the cue's own."""
@@ -212,7 +226,8 @@ def _clause_end(tok: Token, first: Token) -> int:
     for k, c in enumerate(kids):
         if c.is_quote and k + 1 < len(kids) and kids[k + 1].dep_ in _PREDICATIVE:
             continue  # called it “a disgrace”: the quoted complement is part of the content
-        if c.dep_ in ("punct", "cc", "conj", "parataxis", "advcl", "ccomp", "mark") or c.is_quote:
+        if c.dep_ in ("punct", "cc", "conj", "parataxis", "advcl", "ccomp", "mark") or c.is_quote or (
+                c.dep_ == "prep" and c.lower_ in _SETTING):
             end = min(end, c.left_edge.i)
             break
     end = max(end, first.right_edge.i + 1)
