@@ -455,6 +455,39 @@ def test_setting_prepositions_are_not_the_content(nlp, text, content):
     assert only(run(nlp, text)).text == content
 
 
+@pytest.mark.parametrize("text, content", [
+    ("Okafor said the army gives no support to the militia, despite the group's new name.",
+     "the army gives no support to the militia"),
+    ("Brooks said the levy would raise $2 million, more than twice what the council projected.",
+     "the levy would raise $2 million"),
+])
+def test_a_trailing_gloss_is_not_the_content(nlp, text, content):
+    """After a comma, a concession or a comparison is the reporter's gloss on the report."""
+    assert only(run(nlp, text)).text == content
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The mayor has not said when.", "when"),
+    ("Asked about the levy, Okafor would not say why.", "why"),
+])
+def test_a_bare_question_word_is_the_content(nlp, text, content):
+    """"did not say when": the question word stands for the question, as "so" stands for a clause."""
+    q = next(q for q in run(nlp, text).quotes if q.cue is not None and q.cue.text in ("say", "said"))
+    assert q.text == content
+
+
+def test_in_favor_of_gives_the_content(nlp):
+    q = only(run(nlp, "Okafor argued in favor of raising the levy."))
+    assert q.text == "raising the levy"
+
+
+def test_a_second_that_clause_stays_in_the_report(nlp):
+    """"said X and that the committee would continue to ...": "continue" is no new report here."""
+    q = only(run(nlp, "The party said the remarks were unacceptable and that the committee would continue "
+                      "to investigate."))
+    assert q.text.endswith("would continue to investigate")
+
+
 def test_title_case_headline_name_stops_at_the_verb(nlp):
     """The tagger reads "Amina Okafor Slams" as one person; the speaker is the name before the cue (resolved
     to a person named so elsewhere in the article, if there is one; never to the swallowed name)."""

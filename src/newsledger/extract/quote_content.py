@@ -40,7 +40,8 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     if "that" in frames or "quote" in frames:
         # "asked if ...", "would not say if ...": an embedded question, not a condition
         asking = "if" in frames or any(c.dep_ == "neg" for c in kids)
-        marks = _ADVERBIAL_MARKS - {"if"} if asking else _ADVERBIAL_MARKS
+        # (asked or refused, "when" opens a question too: "have not said when they would vote")
+        marks = _ADVERBIAL_MARKS - {"if", "when"} if asking else _ADVERBIAL_MARKS
         # (a that-clause may also be parsed as an adverbial one - "told reporters on Tuesday, after the
         # vote, that ..." - or, under a verb the tagger took for a plural noun, as an acl)
         opens = ("that", "if", "whether") if "if" in frames else ("that",)  # "asked the students if ..."
@@ -80,6 +81,9 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     # "in what officials called a hate crime", "what his aides describe as a coalescing": the free relative
     # names the thing and what they called it - the whole relative, subject and cue included, is attributed
     what = next((c for c in kids if c.dep_ == "dobj" and c.i < tok.i and c.lower_ == "what"), None)
+    favor = _in_favor_of(kids, tok)
+    if favor is not None and (sense.preps or "obj" in frames):  # "voted in favor of joining Schengen"
+        return span_chars(doc, favor.left_edge.i, _clause_end(tok, favor)), "prep", favor.i
     preps = sense.preps
     if preps:
         for c in kids:
@@ -109,6 +113,19 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     if is_passive(tok) and sense.cls in ("speech", "belief"):
         return _passive_content(doc, tok, kids)
     return None, "quote", None
+
+
+def _in_favor_of(kids: list[Token], tok: Token) -> Token | None:
+    """The object of "in favor of" / "in support of" after the cue: what the cue is for."""
+    for c in kids:
+        if c.dep_ != "prep" or c.lower_ != "in" or c.i < tok.i:
+            continue
+        for n in c.children:
+            if n.dep_ == "pobj" and n.lower_ in ("favor", "favour", "support"):
+                for of in n.children:
+                    if of.dep_ == "prep" and of.lower_ == "of":
+                        return next((o for o in of.children if o.dep_ in ("pobj", "pcomp")), None)
+    return None
 
 
 def _passive_content(doc: Doc, tok: Token, kids: list[Token]) -> Found:
@@ -147,6 +164,8 @@ def _cut_conj(c: Token, b: int) -> int:
     conjoined to the content, or one that is itself a cue, belongs to the speaker's sentence."""
     for k in c.children:
         vs = verb_sense(k) if k.dep_ == "conj" and k.i > c.i and k.pos_ in ("VERB", "AUX") else None
+        if any(g.dep_ == "mark" and g.lower_ == "that" for g in k.children):
+            continue  # "said X and that the committee would continue to ...": a second reported clause
         if vs is not None and "quote" in vs[0].frames:
             j = k.left_edge.i
             while j - 1 > c.i and c.doc[j - 1].dep_ in ("cc", "punct"):
@@ -275,6 +294,9 @@ def _pro_form(doc: Doc, cue_end: int) -> Found | None:
         return span_chars(doc, t.i, t.i + 1), "that", t.i
     if t.lower_ == "as" and cue_end + 1 < len(doc) and doc[cue_end + 1].lower_ == "much":
         return span_chars(doc, t.i, t.i + 2), "that", t.i
+    if (t.lower_ in _QUESTION_WORDS and (cue_end + 1 == len(doc) or doc[cue_end + 1].is_punct)
+            and not doc[cue_end + 1 if cue_end + 1 < len(doc) else cue_end].is_quote):
+        return span_chars(doc, t.i, t.i + 1), "that", t.i  # "did not say when.", "would not say why,"
     return None
 
 

@@ -34,18 +34,20 @@ class Attribution:
     content_root: int | None = None  # the token heading the content (chains)
 
 
-_REL_TAIL = {"which", "who", "whom", "whose"}
+# After a comma, these open the reporter's gloss: a relative ("which is spread by mosquitoes"), a source
+# ("according to the poll"), a concession ("despite the group's name change") or a comparison ("more than
+# twice what it projected for ...").
+_GLOSS_OPENERS = {"which", "who", "whom", "whose", "according", "despite", "more", "less"}
 
 
 def _tail(doc: Doc, a: int, b: int) -> int:
     """Where reported content ends before a trailing aside: "..., which is spread by mosquitoes", "...,
-    when voters head to the polls", "..., although he refused to ..." (the reporter's gloss, not the
-    speaker's words)."""
+    despite the split", "..., according to X" (the reporter's gloss, not the speaker's words)."""
     for i in range(a + 3, b - 1):
         if doc[i].text != ",":
             continue
         k = doc[i + 1]
-        if k.lower_ in _REL_TAIL:
+        if k.lower_ in _GLOSS_OPENERS:
             return i
     return b
 
