@@ -294,8 +294,8 @@ def _pro_form(doc: Doc, cue_end: int) -> Found | None:
         return span_chars(doc, t.i, t.i + 1), "that", t.i
     if t.lower_ == "as" and cue_end + 1 < len(doc) and doc[cue_end + 1].lower_ == "much":
         return span_chars(doc, t.i, t.i + 2), "that", t.i
-    if (t.lower_ in _QUESTION_WORDS and (cue_end + 1 == len(doc) or doc[cue_end + 1].is_punct)
-            and not doc[cue_end + 1 if cue_end + 1 < len(doc) else cue_end].is_quote):
+    after = doc[cue_end + 1] if cue_end + 1 < len(doc) else None
+    if t.lower_ in _QUESTION_WORDS and (after is None or (after.is_punct and not after.is_quote)):
         return span_chars(doc, t.i, t.i + 1), "that", t.i  # "did not say when.", "would not say why,"
     return None
 
