@@ -21,8 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+import polnear
+from polnear import DEV, ROOT, scored
+
 CACHE = ROOT / "bench" / "results" / "quotes_cache"
 
 
@@ -58,14 +59,11 @@ def parse(data: Path) -> None:
     print(f"{len(rows)} articles parsed in {time.time() - t0:.0f} s -> {CACHE}")
 
 
-def score(out: Path | None) -> None:
+def rescore(out: Path | None) -> None:
     import spacy
     from spacy.tokens import DocBin
 
     from newsledger.extract.quotes import extract_quotes
-
-    sys.path.insert(0, str(EVAL))
-    import score_quotes  # the dev set's own scorer
 
     if not (CACHE / "rows.pkl").exists():
         sys.exit(f"no cache in {CACHE}: run `{Path(__file__).name} parse` first")
@@ -75,16 +73,12 @@ def score(out: Path | None) -> None:
     gold = {r["id"]: {"text": r["text"], "quotes": r["quotes"]} for r in rows}
     pred = {}
     for r, doc in zip(rows, docs, strict=True):
-        quotes = extract_quotes(doc, r["article"], r["entities"])
-        pred[r["id"]] = {"quotes": [{"start": q.start, "end": q.end,
-                                     "speaker": q.speaker.name if q.speaker else None,
-                                     "speaker_start": q.speaker.start if q.speaker else None,
-                                     "speaker_end": q.speaker.end if q.speaker else None} for q in quotes]}
+        pred[r["id"]] = {"quotes": scored(extract_quotes(doc, r["article"], r["entities"]))}
     parts = []
     for h in ("even", "odd"):
-        res = score_quotes.score({k: v for k, v in gold.items() if half(k) == h}, pred)
+        res = polnear.score({k: v for k, v in gold.items() if half(k) == h}, pred)
         parts.append(f"{h} {res['span']['f1']:.4f} ({res['span']['tp']}/{res['span']['n_pred']})")
-    res = score_quotes.score(gold, pred)
+    res = polnear.score(gold, pred)
     s = res["span"]
     print(f"span P {s['p']:.4f} R {s['r']:.4f} F1 {s['f1']:.4f}  speaker {res['speaker_acc']['acc']:.4f}  "
           f"e2e F1 {res['e2e']['f1']:.4f}  |  halves: " + ", ".join(parts))
@@ -96,14 +90,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("parse", help="parse the dev set once and cache it")
-    p.add_argument("--data", type=Path, default=EVAL / "polnear" / "dev.jsonl")
+    p.add_argument("--data", type=Path, default=DEV)
     s = sub.add_parser("score", help="re-run the quote stage on the cache and score it, whole and by halves")
     s.add_argument("--out", type=Path, help="write the predictions (scorer format) here")
     args = ap.parse_args()
     if args.cmd == "parse":
         parse(args.data)
     else:
-        score(args.out)
+        rescore(args.out)
 
 
 if __name__ == "__main__":

@@ -24,17 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-DEFAULT_DATA = EVAL / "polnear" / "dev.jsonl"
+from polnear import DEV, score, scored
+
 _PARA = re.compile(r"[^\n]+")
-
-
-def _score(gold: dict, pred: dict) -> dict:
-    sys.path.insert(0, str(EVAL))
-    import score_quotes  # the dev set's scorer, beside the data
-
-    return score_quotes.score(gold, pred)  # type: ignore[no-any-return]
 
 
 def run_newsledger(rows: list[dict], nlp) -> tuple[dict, float, float]:
@@ -54,10 +46,7 @@ def run_newsledger(rows: list[dict], nlp) -> tuple[dict, float, float]:
         t1 = time.perf_counter()
         quotes = extract_quotes(doc, art, ents)
         stage += time.perf_counter() - t1
-        pred[art.id] = {"id": art.id, "quotes": [
-            {"start": q.start, "end": q.end, "speaker": q.speaker.name if q.speaker else None,
-             "speaker_start": q.speaker.start if q.speaker else None,
-             "speaker_end": q.speaker.end if q.speaker else None} for q in quotes]}
+        pred[art.id] = {"id": art.id, "quotes": scored(quotes)}
     return pred, total, stage
 
 
@@ -96,7 +85,7 @@ def _row(name: str, s: dict, seconds: float, docs: int) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--data", type=Path, default=DEV)
     ap.add_argument("--limit", type=int)
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args()
@@ -111,7 +100,7 @@ def main() -> int:
     nlp = load()
     ours, ours_s, stage_s = run_newsledger(rows, nlp)
     theirs, theirs_s, failed = run_textacy(rows, nlp)
-    s_ours, s_theirs = _score(gold, ours), _score(gold, theirs)
+    s_ours, s_theirs = score(gold, ours), score(gold, theirs)
     import textacy
 
     n_gold = sum(len(r["quotes"]) for r in rows)
