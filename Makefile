@@ -1,22 +1,24 @@
-# Two entry points for a new user: `make demo` and `make test`. Everything installs into .venv.
+# Two entry points for a new user: `make demo` and `make test`. Everything installs into .venv, at the
+# exact versions in constraints.txt (the lock; `make lock` refreshes it from pyproject.toml's ranges).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
+LOCK   := constraints.txt
 
-.PHONY: demo test test-fast lint typecheck bench eval clean install dev
+.PHONY: demo test test-fast test-lowest lint typecheck bench clean install dev lock
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "newsledger needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
-	$(PIP) install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PIP) install --quiet -c $(LOCK) -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,6 +41,23 @@ test: $(VENV)/.dev-installed
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
+## lock: re-resolve constraints.txt after a change to pyproject.toml (keeps the other pins; UPGRADE=1
+## moves every pin to the newest release the ranges allow). uv resolves for every platform at once.
+lock: | $(BIN)/python
+	$(PIP) install --quiet 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra ray --universal --python-version 3.11 \
+	  --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
+
+## test-lowest: the suite with every direct dependency at the lowest version pyproject.toml allows
+## (in .venv-lowest), which is what keeps those lower bounds honest; run it after changing a bound
+test-lowest: $(VENV)/.dev-installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --resolution lowest-direct \
+	  --quiet -o .venv-lowest.txt
+	rm -rf .venv-lowest && $(BIN)/uv venv --quiet --python $(PYTHON) .venv-lowest
+	VIRTUAL_ENV=.venv-lowest $(BIN)/uv pip install --quiet -r .venv-lowest.txt
+	VIRTUAL_ENV=.venv-lowest $(BIN)/uv pip install --quiet --no-deps -e .
+	.venv-lowest/bin/python -m pytest -n 2 -q --deselect tests/test_install.py
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
 
@@ -51,4 +70,4 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/memory.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .venv-lowest .venv-lowest.txt build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

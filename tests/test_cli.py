@@ -165,3 +165,16 @@ def test_stdin_and_console_script_without_traceback(tmp_path):
 def test_schema_command_prints_the_schema(capsys):
     assert cli.main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "newsledger analyze record"
+
+
+def test_a_missing_dependency_is_named_not_a_traceback(tmp_path):
+    """A broken install (a library the code imports is absent, as lxml_html_clean was after a plain
+    `pip install` with lxml 6) names the library and says how to repair, with no traceback."""
+    f = tmp_path / "berg.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    code = ("import sys; sys.modules['lxml_html_clean'] = None; sys.modules['lxml.html.clean'] = None\n"
+            "from newsledger.cli import main; sys.exit(main(['analyze', sys.argv[1]]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == cli.EXIT_USAGE
+    assert "lxml" in proc.stderr and "pip install" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""

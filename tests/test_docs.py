@@ -36,3 +36,14 @@ def test_every_command_explains_itself() -> None:
         for action in sub._actions:
             if action.option_strings and action.dest != "help":
                 assert action.help, f"newsledger {name} {action.option_strings[0]} has no help text"
+
+
+def test_every_documented_make_target_is_in_the_readme() -> None:
+    """The Makefile's `## target:` lines are the targets a user is meant to type."""
+    import re
+
+    makefile = (ROOT / "Makefile").read_text()
+    targets = re.findall(r"^## ([a-z][a-z-]*):", makefile, flags=re.M)
+    assert {"demo", "test", "lock"} <= set(targets)
+    readme = (ROOT / "README.md").read_text()
+    assert not [t for t in targets if f"make {t}" not in readme]

@@ -91,6 +91,4 @@ def build(tmp: Path, nlp: Any) -> WebLedger:
 
 @pytest.fixture(scope="session")
 def web_ledger(tmp_path_factory: pytest.TempPathFactory, nlp: Any) -> WebLedger:
-    if not SEED.exists():
-        pytest.skip(f"seed article not found at {SEED}")
     return build(tmp_path_factory.mktemp("web-ledger"), nlp)

@@ -263,6 +263,17 @@ def _analysed(args: argparse.Namespace, items: Iterable[RawDoc | Failure]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except ImportError as exc:
+        # A library the code imports is absent: a broken install, not a bad document. Say which one.
+        sys.stderr.write(f"newsledger: this installation is incomplete ({exc.name or exc} cannot be imported:"
+                         f" {exc}).\nReinstall it: pip install --force-reinstall newsledger"
+                         " (see the README, Install).\n")
+        return EXIT_USAGE
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
