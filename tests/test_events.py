@@ -1,4 +1,4 @@
-"""PLOVER events (extract/events.py and its lexicons), on sentences written for each pattern.
+"""PLOVER events (extract/events/ and its lexicons), on sentences written for each pattern.
 
 Most tests run the real pipeline (clean → spaCy → entities → quotes → amounts → events) through
 `analyze`. The amount- and quote-linkage tests build those records by hand and call `extract_events`
@@ -11,9 +11,9 @@ import pytest
 
 from newsledger.analyze import analyze, nlp_text
 from newsledger.clean import clean
-from newsledger.extract import event_lexicon
 from newsledger.extract.entities import extract_entities
 from newsledger.extract.events import extract_events
+from newsledger.extract.events import lexicon as event_lexicon
 from newsledger.model import Amount, Analysis, Event, Quote, RawDoc, Ref
 
 

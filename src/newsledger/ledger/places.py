@@ -1,5 +1,5 @@
 """Countries and their names for entity resolution: pycountry's names and official names plus the
-news names, aliases, demonyms and capitals in extract/demonyms.tsv and extract/event_capitals.tsv,
+news names, aliases, demonyms and capitals in extract/demonyms.tsv and extract/events/capitals.tsv,
 each mapped to one country with its ISO 3166 alpha-3 code."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def gazetteer() -> dict[str, Place]:
         for written in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
             if written:
                 out.setdefault(name_key(written), Place(news, c.alpha_3, "country"))
-    for row in tsv_rows("event_capitals.tsv"):
+    for row in tsv_rows("capitals.tsv", "newsledger.extract.events"):
         seat = out.get(name_key(row[1]))
         out.setdefault(name_key(row[0]), Place(row[1], seat.alpha3 if seat else None, "capital"))
     for form, country in demonyms.items():

@@ -1,5 +1,5 @@
 """The event lexicons, parsed and checked once at import: plover.tsv (which words code which PLOVER
-event), event_frames.tsv (the grammar around them) and event_capitals.tsv (capitals standing for their
+event), frames.tsv (the grammar around them) and capitals.tsv (capitals standing for their
 government). Formats: PLOVER.md beside this module.
 """
 
@@ -72,7 +72,7 @@ class Combine:
 
 
 def _rows(name: str, width: int) -> list[tuple[int, list[str]]]:
-    text = resources.files("newsledger.extract").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("newsledger.extract.events").joinpath(name).read_text(encoding="utf-8")
     out: list[tuple[int, list[str]]] = []
     header_seen = False
     for n, line in enumerate(text.splitlines(), 1):
@@ -144,37 +144,37 @@ class Frames:
 
 def _load_frames() -> Frames:
     by_kind: dict[str, list[tuple[int, str, str]]] = {k: [] for k in _FRAME_KINDS}
-    for n, (kind, form, value) in _rows("event_frames.tsv", 3):
+    for n, (kind, form, value) in _rows("frames.tsv", 3):
         if kind not in by_kind:
-            raise LexiconError(f"event_frames.tsv:{n}: unknown kind {kind!r}")
+            raise LexiconError(f"frames.tsv:{n}: unknown kind {kind!r}")
         by_kind[kind].append((n, form, value))
     for kind in ("modal", "control", "cond"):
         for n, _, value in by_kind[kind]:
             if value not in MODALITIES:
-                raise LexiconError(f"event_frames.tsv:{n}: unknown modality {value!r}")
+                raise LexiconError(f"frames.tsv:{n}: unknown modality {value!r}")
     combine = []
     for n, form, value in by_kind["combine"]:
         outer, _, inner = form.partition(">")
         result, _, mode = value.partition(":")
         for c in (outer, inner):
             if c != "*" and c not in CATEGORIES:
-                raise LexiconError(f"event_frames.tsv:{n}: unknown category {c!r}")
+                raise LexiconError(f"frames.tsv:{n}: unknown category {c!r}")
         if result != "OUTER" and result not in CATEGORIES:
-            raise LexiconError(f"event_frames.tsv:{n}: unknown result {result!r}")
+            raise LexiconError(f"frames.tsv:{n}: unknown result {result!r}")
         combine.append(Combine(outer, inner, result, mode or "-"))
     for kind in ("future",):
         for n, form, value in by_kind[kind]:
             if form not in CATEGORIES or value not in CATEGORIES:
-                raise LexiconError(f"event_frames.tsv:{n}: unknown category in {form!r} -> {value!r}")
+                raise LexiconError(f"frames.tsv:{n}: unknown category in {form!r} -> {value!r}")
     for kind, cat in (("threat", "THREATEN"), ("request", "REQUEST")):
         for n, _, value in by_kind[kind]:
             if value not in MODES[cat]:
-                raise LexiconError(f"event_frames.tsv:{n}: {value!r} is not a PLOVER mode of {cat}")
+                raise LexiconError(f"frames.tsv:{n}: {value!r} is not a PLOVER mode of {cat}")
     modes: dict[str, list[tuple[str, str]]] = {}
     for n, form, value in by_kind["mode"]:
         cat, _, word = form.partition(":")
         if cat not in CATEGORIES or not word or value not in MODES[cat]:
-            raise LexiconError(f"event_frames.tsv:{n}: mode rows are CATEGORY:word -> a mode of it, "
+            raise LexiconError(f"frames.tsv:{n}: mode rows are CATEGORY:word -> a mode of it, "
                                f"not {form!r} -> {value!r}")
         modes.setdefault(cat, []).append((word.lower(), value))
     return Frames(
@@ -199,7 +199,7 @@ def _load_frames() -> Frames:
 
 
 def _load_capitals() -> dict[str, str]:
-    return {form: country for _, (form, country) in _rows("event_capitals.tsv", 2)}
+    return {form: country for _, (form, country) in _rows("capitals.tsv", 2)}
 
 
 LEXICON = _load_lexicon()

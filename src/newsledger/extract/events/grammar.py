@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newsledger.extract.event_args import is_agentive_word, quantity_head
-from newsledger.extract.event_lexicon import FRAMES
+from newsledger.extract.events.arguments import is_agentive_word, quantity_head
+from newsledger.extract.events.lexicon import FRAMES
 
 _VERBAL = ("VERB", "AUX", "ADJ")
 _TIME_ENTS = ("DATE", "TIME")

@@ -2,15 +2,15 @@
 
 One linear pass per sentence over the dependency parse:
 
-1. Triggers (event_triggers): verbs, nouns and adjectives whose lemma and frame (object, particle,
+1. Triggers (triggers.py): verbs, nouns and adjectives whose lemma and frame (object, particle,
    preposition, modifier...) match a row of plover.tsv. PLOVER.md documents the lexicons. Nouns count
    only where the parse makes them an act ("held talks", "engaged in cleansing", "Israel's raids").
 2. Nesting and choice: an event in the complement of a verb that governs events ("threatened to
-   target", "agreed to lift", "urged X to support") is absorbed into it (event_frames.tsv, combine).
+   target", "agreed to lift", "urged X to support") is absorbed into it (frames.tsv, combine).
    An event in another event's object, relative or adverbial clause is background and is dropped.
    Of the rest, the events nearest the root are kept, with reporting verbs not counted: in "X said
    Y attacked Z" the attack is the event. Coordinated clauses of the same actor keep their own.
-3. Arguments (event_grammar, event_args): the actor comes from the subject, the passive agent, the
+3. Arguments (grammar.py, arguments.py): the actor comes from the subject, the passive agent, the
    controlling verb, or the verb governing a nominal event. The target comes from the object or a
    preposition. Both are resolved to entities: capitals to their country, pronouns to the speaker
    or the nearest fitting entity.
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.dating import date_of
-from newsledger.extract.event_args import (
+from newsledger.extract.events.arguments import (
     EntityIndex,
     is_agentive,
     is_thing,
@@ -34,7 +34,7 @@ from newsledger.extract.event_args import (
     pronoun_ref,
     speaker_of_quote,
 )
-from newsledger.extract.event_grammar import (
+from newsledger.extract.events.grammar import (
     agent_of,
     content_author,
     modality,
@@ -44,8 +44,8 @@ from newsledger.extract.event_grammar import (
     subject,
     verb_target,
 )
-from newsledger.extract.event_lexicon import FRAMES, combine, table_mode
-from newsledger.extract.event_triggers import Cand, candidates, is_complement, match, word_forms
+from newsledger.extract.events.lexicon import FRAMES, combine, table_mode
+from newsledger.extract.events.triggers import Cand, candidates, is_complement, match, word_forms
 from newsledger.model import Amount, Article, Entity, Event, Quote, Ref, Timex
 from newsledger.model import Span as TextSpan
 

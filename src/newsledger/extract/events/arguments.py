@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.entities.lexicon import COUNTRY_NAME, DEMONYM, TITLES
-from newsledger.extract.event_lexicon import CAPITALS, FRAMES
+from newsledger.extract.events.lexicon import CAPITALS, FRAMES
 from newsledger.model import Entity, Quote, Ref
 
 _NUMERIC_ENT = {"MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "DATE", "TIME"}

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from newsledger.extract.entities.lexicon import ENTITY_LABELS
-from newsledger.extract.event_args import is_agentive_word, quantity_head
-from newsledger.extract.event_grammar import climb, governing_prep, noun_governor
-from newsledger.extract.event_lexicon import LEXICON, Entry, Frame
+from newsledger.extract.events.arguments import is_agentive_word, quantity_head
+from newsledger.extract.events.grammar import climb, governing_prep, noun_governor
+from newsledger.extract.events.lexicon import LEXICON, Entry, Frame
 
 _NAME_LABELS = ENTITY_LABELS - {"NORP"}  # a token inside a name ("Liberation" in "PLO") is no trigger
 _CURRENCY = {"$", "€", "£", "¥", "US$", "C$", "A$"}
