@@ -1,24 +1,36 @@
-"""Quality gate for events: the whole `analyze` pipeline scored on the PLOVER dev records.
+"""Quality gates for events: the whole `analyze` pipeline on the PLOVER dev records and on the audited
+dev articles. Floors sit a little below what was measured, so a regression fails CI and noise does not.
 
-Runs ../shared/eval/evaluate.py events (82 items, one or two news sentences each, coded with a PLOVER
-category, actor and target) and checks category F1 and event F1 (category + actor) against floors
-pinned about 0.02 below what was measured, so a regression fails CI while noise does not. Measured:
+PLOVER dev (../shared/eval/evaluate.py events: 82 items, one or two news sentences each, coded with a
+category, actor and target). Measured with the shipped event model:
 
-  category P/R/F1 0.929/0.940/0.934   event P/R/F1 0.893/0.904/0.898   macro F1 0.886
+  category P/R/F1 0.810/0.771/0.790   event P/R/F1 0.797/0.759/0.778
 
-These dev sentences were read while the lexicon was written, so they flatter it. On 330 sentences
-written afterwards and scored once before any fix, category F1 was about 0.90 and event F1 about 0.87.
+The rules alone scored 0.934 / 0.898 here, but these sentences were read while the lexicon was written:
+on held-out records the same rules scored 0.73. The model is fitted on train splits only; on 5-fold
+cross-validation over the 868 PLOVER train sentences it reaches category F1 0.745 (the rules: 0.695).
+
+Audited dev articles (40 PolNeAR political news articles coded event by event: training/events/GUIDE.md,
+gold/dev_audit.jsonl), judged automatically by training/events/audit.py: measured precision 0.606
+(the rules alone: 0.145), recall of the events coded clear 0.212 (the rules alone: 0.182).
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, SHARED
 from evalgate import assert_floors, run_evaluate
 
-FLOORS = {"cat_f1": 0.914, "event_f1": 0.878}
+FLOORS = {"cat_f1": 0.77, "event_f1": 0.76}
+AUDIT_FLOORS = {"precision": 0.58, "recall": 0.19}
+AUDIT = ROOT / "training" / "events"
+POLNEAR_DEV = SHARED / "eval" / "polnear" / "dev.jsonl"
 
 
 @pytest.mark.slow
@@ -26,3 +38,26 @@ def test_plover_dev_floor(tmp_path: Path) -> None:
     result, report = run_evaluate("events", "plover", tmp_path)
     figures = next(v for k, v in result.items() if k != "_run")  # keyed by the prediction file
     assert_floors("events", figures, FLOORS, report)
+
+
+@pytest.mark.slow
+def test_audited_articles_floor(tmp_path: Path) -> None:
+    if not POLNEAR_DEV.exists():
+        pytest.skip(f"PolNeAR dev set not found at {POLNEAR_DEV} (the eval sets live in ../shared/eval)")
+    gold = {json.loads(line)["doc"] for line in (AUDIT / "gold" / "dev_audit.jsonl").read_text().splitlines()}
+    with POLNEAR_DEV.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    lines = [json.dumps({"id": d["id"], "text": d["text"], "published": (d.get("meta") or {}).get("date")})
+             for d in rows if d["id"] in gold]
+    assert len(lines) == len(gold) == 40
+    out = tmp_path / "analyze.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        proc = subprocess.run([sys.executable, "-m", "newsledger", "analyze", "--jsonl", "-"],
+                              input="\n".join(lines), stdout=f, stderr=subprocess.PIPE, text=True,
+                              timeout=1200, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    audit = subprocess.run([sys.executable, str(AUDIT / "audit.py"), str(out)], capture_output=True,
+                           text=True, timeout=600, check=True, cwd=ROOT)
+    figures = json.loads(audit.stdout[audit.stdout.index("{"):])
+    assert figures["articles"] == 40
+    assert_floors("events-audit", figures, AUDIT_FLOORS, audit.stdout)

@@ -1,31 +1,51 @@
 """PLOVER events (extract/events/ and its lexicons), on sentences written for each pattern.
 
-Most tests run the real pipeline (clean → spaCy → entities → quotes → amounts → events) through
-`analyze`. The amount- and quote-linkage tests build those records by hand and call `extract_events`
-directly, so they do not depend on the other stages.
+Two stages are tested apart. The rules propose events (triggers, frames, nesting, actor, target,
+modality): `proposed` runs the real pipeline (clean → spaCy → entities → quotes → amounts) up to
+`propose_events` and keeps what the rules alone would keep. The event model then decides which
+proposals are events and of which category: `run` goes through `analyze`, as a user does. The amount-
+and quote-linkage tests build those records by hand, so they do not depend on the other stages.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from newsledger.analyze import analyze, nlp_text
+from newsledger.analyze import analyze, extract_before_events, nlp_text
 from newsledger.clean import clean
 from newsledger.extract.entities import extract_entities
-from newsledger.extract.events import extract_events
 from newsledger.extract.events import lexicon as event_lexicon
+from newsledger.extract.events.extract import propose_events
+from newsledger.extract.events.speech import QUOTE_CATEGORY
 from newsledger.model import Amount, Analysis, Event, Quote, RawDoc, Ref
 
 
-def run(nlp, text: str) -> Analysis:
-    out = analyze(RawDoc(id="t", text=text), nlp)
-    assert isinstance(out, Analysis), out
-    for ev in out.events:  # stand-off: every span points at the text it names
-        assert out.article.text[ev.trigger.start: ev.trigger.end] == ev.trigger.text
+def _spans_hold(a: Analysis) -> Analysis:
+    for ev in a.events:  # stand-off: every span points at the text it names
+        assert a.article.text[ev.trigger.start: ev.trigger.end] == ev.trigger.text
         assert ev.evidence[0] <= ev.trigger.start < ev.trigger.end <= ev.evidence[1]
         for ref in (ev.actor, ev.target):
-            assert ref is None or 0 <= ref.start < ref.end <= len(out.article.text)
-    return out
+            assert ref is None or 0 <= ref.start < ref.end <= len(a.article.text)
+    return a
+
+
+def run(nlp, text: str) -> Analysis:
+    """What a user gets: the rules propose, the model decides."""
+    out = analyze(RawDoc(id="t", text=text), nlp)
+    assert isinstance(out, Analysis), out
+    return _spans_hold(out)
+
+
+def proposed(nlp, text: str) -> Analysis:
+    """What the rules alone keep (no model): their main events, ids V1, V2, …"""
+    article = clean(RawDoc(id="t", text=text))
+    doc = nlp(nlp_text(article))
+    a = extract_before_events(article, doc)
+    kept = [s.event for s in propose_events(doc, article, a.entities, a.quotes, a.amounts, a.timexes)
+            if not s.doubts and s.event.category != QUOTE_CATEGORY]
+    return _spans_hold(replace(a, events=tuple(replace(e, id=f"V{i}") for i, e in enumerate(kept, 1))))
 
 
 def only(a: Analysis) -> Event:
@@ -39,7 +59,7 @@ def said(a: Analysis, ref: Ref | None) -> str:
     return a.article.text[ref.start: ref.end]
 
 
-# -- categories: one sentence per pattern family --------------------------------------------------------
+# -- the rules: categories, one sentence per pattern family ------------------------------------------------
 
 CASES = [
     # (sentence, category, mode or None, words in the actor mention)
@@ -85,7 +105,7 @@ CASES = [
 @pytest.mark.parametrize(("text", "category", "mode", "actor"), CASES,
                          ids=[c[1] + ":" + c[0][:30] for c in CASES])
 def test_category_mode_and_actor(nlp, text: str, category: str, mode: str | None, actor: str) -> None:
-    a = run(nlp, text)
+    a = proposed(nlp, text)
     ev = only(a)
     assert ev.category == category
     if mode is not None:
@@ -113,19 +133,19 @@ def test_no_event_in_plain_description(nlp) -> None:
     ("Pakistan could suspend its aid to the region, the minister said.", "THREATEN", "conditional"),
 ])
 def test_modality(nlp, text: str, category: str, modality: str) -> None:
-    ev = only(run(nlp, text))
+    ev = only(proposed(nlp, text))
     assert (ev.category, ev.modality) == (category, modality)
 
 
 def test_future_cooperation_is_agree_and_future_coercion_is_threaten(nlp) -> None:
-    meet = only(run(nlp, "The Dutch foreign minister will visit Indonesia next week."))
+    meet = only(proposed(nlp, "The Dutch foreign minister will visit Indonesia next week."))
     assert (meet.category, meet.modality) == ("AGREE", "planned")
-    blockade = only(run(nlp, "Radical farmers said they would blockade Paris from Monday night."))
+    blockade = only(proposed(nlp, "Radical farmers said they would blockade Paris from Monday night."))
     assert (blockade.category, blockade.mode, blockade.modality) == ("THREATEN", "restrict", "planned")
 
 
 def test_threat_takes_mode_and_target_from_its_complement(nlp) -> None:
-    a = run(nlp, "Putin threatened to target foreign troops if they are deployed in Ukraine.")
+    a = proposed(nlp, "Putin threatened to target foreign troops if they are deployed in Ukraine.")
     ev = only(a)
     assert (ev.category, ev.mode) == ("THREATEN", "violence")
     assert said(a, ev.target) == "foreign troops"
@@ -133,7 +153,7 @@ def test_threat_takes_mode_and_target_from_its_complement(nlp) -> None:
 
 
 def test_urging_support_is_support(nlp) -> None:
-    a = run(nlp, "The Arab League chief urged the European Community to support the Palestinians.")
+    a = proposed(nlp, "The Arab League chief urged the European Community to support the Palestinians.")
     ev = only(a)
     assert ev.category == "SUPPORT"
     assert "Arab League chief" in said(a, ev.actor)
@@ -144,19 +164,19 @@ def test_urging_support_is_support(nlp) -> None:
 
 
 def test_reported_event_is_coded_not_the_saying(nlp) -> None:
-    a = run(nlp, "Human Rights Watch said on Thursday that security forces tortured dozens of refugees.")
+    a = proposed(nlp, "Human Rights Watch said on Thursday that security forces tortured dozens of refugees.")
     ev = only(a)
     assert ev.category == "ASSAULT"
     assert "security forces" in said(a, ev.actor)
 
 
 def test_background_clauses_are_not_extra_events(nlp) -> None:
-    a = run(nlp, "The Red Cross suspended aid deliveries after two of its vehicles were hit by gunfire.")
+    a = proposed(nlp, "The Red Cross suspended aid deliveries after two of its vehicles were hit by gunfire.")
     assert [e.category for e in a.events] == ["SANCTION"]
 
 
 def test_coordinated_clauses_keep_their_own_events(nlp) -> None:
-    a = run(nlp, "The rebels rejected the peace plan, and said they also opposed the deployment of "
+    a = proposed(nlp, "The rebels rejected the peace plan, and said they also opposed the deployment of "
                  "foreign troops.")
     assert [e.category for e in a.events] == ["REJECT", "REJECT"]
     assert a.events[0].id == "V1" and a.events[1].id == "V2"
@@ -164,17 +184,17 @@ def test_coordinated_clauses_keep_their_own_events(nlp) -> None:
 
 
 def test_a_thing_as_subject_is_no_act(nlp) -> None:
-    a = run(nlp, "Another third of the funding will support purchases of ammunition.")
+    a = proposed(nlp, "Another third of the funding will support purchases of ammunition.")
     assert a.events == ()
 
 
 def test_obligation_laid_on_another_party_is_a_request(nlp) -> None:
-    a = run(nlp, "The Chinese premier said the United States must stop selling weapons to Taiwan.")
+    a = proposed(nlp, "The Chinese premier said the United States must stop selling weapons to Taiwan.")
     ev = only(a)
     assert ev.category == "REQUEST"
     assert "Chinese premier" in said(a, ev.actor)
     assert said(a, ev.target) == "United States"
-    own = run(nlp, "The Chinese premier said we must work harder.")  # a statement, not a demand
+    own = proposed(nlp, "The Chinese premier said we must work harder.")  # a statement, not a demand
     assert own.events == ()
 
 
@@ -182,7 +202,7 @@ def test_obligation_laid_on_another_party_is_a_request(nlp) -> None:
 
 
 def test_capital_stands_for_its_country(nlp) -> None:
-    a = run(nlp, "Russia has troops on the border. Moscow rejected the peace proposal on Friday.")
+    a = proposed(nlp, "Russia has troops on the border. Moscow rejected the peace proposal on Friday.")
     ev = only(a)
     assert ev.category == "REJECT"
     assert said(a, ev.actor) == "Moscow"
@@ -192,14 +212,14 @@ def test_capital_stands_for_its_country(nlp) -> None:
 
 
 def test_capital_without_its_country_in_the_text(nlp) -> None:
-    a = run(nlp, "Washington demanded that Hamas renounce violence.")
+    a = proposed(nlp, "Washington demanded that Hamas renounce violence.")
     ev = only(a)
     assert ev.actor is not None and ev.actor.name == "United States"
     assert said(a, ev.actor) == "Washington"
 
 
 def test_passive_agent_is_the_actor_and_subject_the_target(nlp) -> None:
-    a = run(nlp, "A refugee camp was attacked by militiamen armed with machetes.")
+    a = proposed(nlp, "A refugee camp was attacked by militiamen armed with machetes.")
     ev = only(a)
     assert ev.category == "ASSAULT" and ev.mode == "primitive"
     assert "militiamen" in said(a, ev.actor)
@@ -207,7 +227,7 @@ def test_passive_agent_is_the_actor_and_subject_the_target(nlp) -> None:
 
 
 def test_pronoun_actor_takes_the_reporting_subject(nlp) -> None:
-    a = run(nlp, "The Fijian rebels said they will release the prime minister on the weekend.")
+    a = proposed(nlp, "The Fijian rebels said they will release the prime minister on the weekend.")
     ev = only(a)
     assert ev.category == "AGREE"
     assert said(a, ev.actor) == "they"
@@ -215,7 +235,7 @@ def test_pronoun_actor_takes_the_reporting_subject(nlp) -> None:
 
 
 def test_pronoun_actor_resolves_to_a_person_entity(nlp) -> None:
-    a = run(nlp, "Prime Minister Mark Carney spoke in Ottawa. He condemned the attack on the embassy.")
+    a = proposed(nlp, "Prime Minister Mark Carney spoke in Ottawa. He condemned the attack on the embassy.")
     ev = only(a)
     assert ev.category == "ACCUSE"
     carney = next(e for e in a.entities if e.name == "Mark Carney")
@@ -223,7 +243,7 @@ def test_pronoun_actor_resolves_to_a_person_entity(nlp) -> None:
 
 
 def test_group_actor(nlp) -> None:
-    a = run(nlp, "Macron said that 26 of Ukraine's allies undertook to deploy a reassurance force.")
+    a = proposed(nlp, "Macron said that 26 of Ukraine's allies undertook to deploy a reassurance force.")
     ev = only(a)
     assert ev.category == "AGREE"
     assert "26" in said(a, ev.actor) and "allies" in said(a, ev.actor)
@@ -232,23 +252,23 @@ def test_group_actor(nlp) -> None:
 
 
 def test_person_actor_resolves_to_entity_name(nlp) -> None:
-    a = run(nlp, "Russian President Vladimir Putin rejected the idea of peacekeeping forces in Ukraine.")
+    a = proposed(nlp, "Russian President Vladimir Putin rejected the idea of peacekeeping forces in Ukraine.")
     ev = only(a)
     assert ev.actor is not None and ev.actor.name == "Vladimir Putin" and ev.actor.entity is not None
     assert "peacekeeping forces" in said(a, ev.target)
 
 
 def test_reciprocal_and_nominal_actors(nlp) -> None:
-    a = run(nlp, "Talks between Syria and Israel resumed in Washington on Wednesday.")
+    a = proposed(nlp, "Talks between Syria and Israel resumed in Washington on Wednesday.")
     ev = only(a)
     assert ev.category == "CONSULT" and said(a, ev.actor) == "Syria"
-    a = run(nlp, "An attack by rebels on a bus in northern Uganda killed 15 civilians.")
+    a = proposed(nlp, "An attack by rebels on a bus in northern Uganda killed 15 civilians.")
     ev = only(a)
     assert ev.category == "ASSAULT" and said(a, ev.actor) == "rebels"
 
 
 def test_proposal_target_is_its_author(nlp) -> None:
-    a = run(nlp, "South Korea has rejected North Korea's demand to end its alliance with Washington.")
+    a = proposed(nlp, "South Korea has rejected North Korea's demand to end its alliance with Washington.")
     ev = only(a)
     assert said(a, ev.target) == "North Korea"
 
@@ -262,20 +282,25 @@ def _parts(nlp, text: str):
     return article, doc, extract_entities(doc, article)
 
 
+def _rules(doc, article, entities, quotes, amounts) -> list[Event]:
+    return [s.event for s in propose_events(doc, article, entities, quotes, amounts, ())
+            if not s.doubts and s.event.category != QUOTE_CATEGORY]
+
+
 def test_pledged_money_is_linked_to_the_agree_event(nlp) -> None:
     text = "Earlier this year, Canada promised $2 billion in military aid to Ukraine."
     article, doc, entities = _parts(nlp, text)
     start = text.index("$2 billion")
     money = Amount("A1", start, start + len("$2 billion"), "$2 billion", "money", 2e9, "CAD")
     elsewhere = Amount("A2", 0, 5, "Earli", "count", 1.0)  # not money: never linked
-    (ev,) = extract_events(doc, article, entities, (), (money, elsewhere), ())
+    (ev,) = _rules(doc, article, entities, (), (money, elsewhere))
     assert ev.category == "AGREE"
     assert ev.amounts == ("A1",)
     assert ev.target is not None and ev.target.name == "Ukraine"
 
 
 def test_pipeline_links_amounts_when_the_amount_stage_finds_them(nlp) -> None:
-    a = run(nlp, "Carney announced 31 million dollars in humanitarian aid for Ukraine.")
+    a = proposed(nlp, "Carney announced 31 million dollars in humanitarian aid for Ukraine.")
     ev = only(a)
     assert ev.category in ("AGREE", "AID")
     money = [x for x in a.amounts if x.kind == "money"]
@@ -289,15 +314,15 @@ def test_event_inside_a_quote_points_at_it(nlp) -> None:
     qs, qe = text.index('"'), text.rindex('"') + 1
     speaker = Ref(None, "The minister", 0, len("The minister"))
     quote = Quote("Q1", qs, qe, text[qs:qe], "direct", speaker, None)
-    (ev,) = extract_events(doc, article, entities, (quote,), (), ())
+    (ev,) = _rules(doc, article, entities, (quote,), ())
     assert ev.quote == "Q1"
     assert ev.modality == "negated"
-    (ev2,) = extract_events(doc, article, entities, (), (), ())
+    (ev2,) = _rules(doc, article, entities, (), ())
     assert ev2.quote is None
 
 
 def test_predicate_accusation_is_the_speakers(nlp) -> None:
-    a = run(nlp, "“Mr. Putin is the cause of this war,” Prime Minister Mark Carney said.")
+    a = proposed(nlp, "“Mr. Putin is the cause of this war,” Prime Minister Mark Carney said.")
     ev = only(a)
     assert ev.category == "ACCUSE"
     assert ev.actor is not None and ev.actor.name == "Mark Carney"
@@ -310,6 +335,68 @@ def test_events_carry_a_date_and_its_basis(nlp) -> None:
     assert isinstance(a, Analysis)
     ev = only(a)
     assert ev.date is not None and ev.date_basis in ("sentence", "governing", "reference")
+
+
+# -- the event model: which proposals become records ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "category", "actor"), [
+    ("Police arrested 12 protesters in Cairo on Friday.", "COERCE", "Police"),
+    ("Russian warplanes bombed targets in Grozny on Thursday.", "ASSAULT", "Russian warplanes"),
+    ("Senator Elizabeth Warren accused Donald Trump of lying about his taxes.", "ACCUSE", "Elizabeth Warren"),
+    ("Bernie Sanders endorsed Hillary Clinton on Tuesday.", "SUPPORT", "Bernie Sanders"),
+    ("Obama called on Congress to pass the funding bill.", "REQUEST", "Obama"),
+])
+def test_plain_acts_are_kept(nlp, text: str, category: str, actor: str) -> None:
+    a = run(nlp, text)
+    ev = only(a)
+    assert ev.category == category and actor in said(a, ev.actor)
+    assert ev.confidence is not None and 0.5 <= ev.confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "The poll shows Donald Trump beating Clinton 45 to 40 percent.",  # a poll, not an assault
+    "Trump drew the support of 41 percent of the Republican voters surveyed.",  # poll support
+    "The Clinton campaign did not respond to a request for comment.",  # a light verb
+    "If America were to slap tariffs on Chinese steel, prices would rise.",  # a hypothesis
+    "Politicians usually stubbornly resist efforts to water down their own power.",  # generic
+    "You walk down the street, you get shot.",  # generic
+    "The campaign held a rally in Ohio on Saturday.",  # campaign business
+    "Sanders also struck a chord with his attacks on the role of money in politics.",  # an idiom
+])
+def test_what_is_not_an_act_gives_no_record(nlp, text: str) -> None:
+    assert run(nlp, text).events == ()
+
+
+def test_a_prescription_is_not_an_asserted_act(nlp) -> None:
+    """'Mexico should sue' says what ought to happen: no lawsuit is recorded as done."""
+    a = proposed(nlp, "Mexico should sue the United States over the wall.")
+    assert all(e.modality != "asserted" for e in a.events)
+    final = run(nlp, "Mexico should sue the United States over the wall.")
+    assert all(e.modality != "asserted" for e in final.events)
+
+
+def test_every_record_carries_the_models_confidence(nlp) -> None:
+    from newsledger.extract.events import classifier
+
+    model = classifier.load()
+    a = run(nlp, "Police arrested the opposition leader in Lagos on Monday. Britain expelled three Iranian "
+                 "diplomats. The weather was mild.")
+    assert a.events
+    for ev in a.events:
+        assert ev.confidence is not None and min(model.thresholds.values()) <= ev.confidence <= 1.0
+
+
+def test_the_shipped_model_is_trained_on_train_splits_only() -> None:
+    from newsledger.extract.events import classifier
+
+    model = classifier.load()
+    assert "NONE" in model.classes and set(model.classes) - {"NONE"} <= set(event_lexicon.CATEGORIES)
+    assert {"rule", "quote"} == set(model.thresholds)
+    assert all(0.0 < t < 1.0 for t in model.thresholds.values())
+    trained_on = model.meta["trained_on"]
+    assert trained_on and all("train" in name and "dev" not in name for name in trained_on)
+    assert len(model.linear.index) > 1000 and model.meta["train_sha256"]
 
 
 # -- the lexicon --------------------------------------------------------------------------------------
@@ -336,6 +423,9 @@ def test_bad_frames_are_refused() -> None:
 
 
 def test_seed_events(nlp, seed_path) -> None:
+    """What an analyst gets from the founding article: Carney's demand for pressure on Russia, Putin's
+    threat (said in a clause: "after Putin threatened to target foreign troops") and his rejection of
+    peacekeepers, Canada's $2 billion pledge to Ukraine with its amount; every record confident."""
     raw = RawDoc(id=seed_path.stem, text=seed_path.read_text(encoding="utf-8"), path=str(seed_path))
     a = analyze(raw, nlp)
     assert isinstance(a, Analysis)
@@ -343,28 +433,22 @@ def test_seed_events(nlp, seed_path) -> None:
     evs = a.events
     assert [e.id for e in evs] == [f"V{i}" for i in range(1, len(evs) + 1)]
     assert [e.trigger.start for e in evs] == sorted(e.trigger.start for e in evs)
+    assert all(e.confidence is not None and e.confidence >= 0.5 for e in evs)
 
     def by(cat: str, actor: str) -> list[Event]:
         return [e for e in evs if e.category == cat and e.actor is not None and actor in e.actor.name]
 
-    threats = by("THREATEN", "Putin")
-    assert any(e.target is not None and "troops" in text[e.target.start: e.target.end] for e in threats)
-    assert any(e.trigger.text == "targets" for e in threats)  # "would be considered legitimate targets"
+    assert any(e.target is not None and e.target.name == "Russia" for e in by("REQUEST", "Carney"))
+    assert any(e.trigger.text == "threatened" for e in by("THREATEN", "Putin"))
     assert any(e.target is not None and "peacekeeping" in text[e.target.start: e.target.end]
                for e in by("REJECT", "Putin"))
-    sanctions = [e for e in evs if e.category == "SANCTION"]
-    assert sanctions and all(e.modality == "planned" for e in sanctions)
-    assert any(e.actor is not None and "Allies" in e.actor.name for e in sanctions)
-    accuse = by("ACCUSE", "Carney")
-    assert any(e.target is not None and "Putin" in e.target.name for e in accuse)
-    pledges = [e for e in evs if e.category in ("AGREE", "AID")]
-    assert any(e.actor is not None and e.actor.name == "Canada" and e.target is not None
-               and e.target.name == "Ukraine" for e in pledges)
+    pledges = [e for e in evs if e.category == "AGREE" and e.actor is not None and e.actor.name == "Canada"]
+    assert any(e.target is not None and e.target.name == "Ukraine" for e in pledges)
     amounts = {x.id: x for x in a.amounts}
     linked = {amounts[i].text for e in pledges for i in e.amounts if i in amounts}
     if any("2 billion" in x.text for x in a.amounts):
         assert any("2 billion" in t for t in linked)
-    if any("31 million" in x.text for x in a.amounts):
-        assert any("31 million" in t for t in linked)
-    assert any(e.category in ("AGREE", "MOBILIZE") and e.actor is not None and "26" in e.actor.name
-               for e in evs)
+    # precision: no record in the comment form or the junk lines, no actor that is not a party
+    assert all(e.actor is None or e.actor.name[:1].isupper() for e in evs)
+    excluded = [(x.start, x.end) for x in a.article.excluded]
+    assert not any(s <= e.trigger.start < t for e in evs for s, t in excluded)

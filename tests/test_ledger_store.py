@@ -49,6 +49,25 @@ def test_new_ledger_is_wal_with_schema_version(tmp_path: Path) -> None:
     assert again.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
 
 
+def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    """A ledger written before events had a confidence opens, gains the column, keeps its events."""
+    path = tmp_path / "v1.db"
+    c = sqlite3.connect(path)
+    c.executescript(store._schema_sql())
+    c.execute("INSERT INTO articles(id, doc_id, content_hash, text, ingested_at) VALUES (1, 'a', 'h',"
+              " 'Police arrested him.', '2026-01-01')")
+    c.execute("INSERT INTO events(article_id, local_id, category, modality, trigger_start, trigger_end,"
+              " trigger_text, evidence_start, evidence_end) VALUES (1, 'V1', 'COERCE', 'asserted', 7, 15,"
+              " 'arrested', 0, 20)")
+    c.execute("PRAGMA user_version = 1")
+    c.commit()
+    c.close()
+    conn = store.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    row = conn.execute("SELECT category, confidence FROM events").fetchone()
+    assert (row["category"], row["confidence"]) == ("COERCE", None)
+
+
 def test_refuses_foreign_and_newer_files(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     c = sqlite3.connect(other)

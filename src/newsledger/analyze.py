@@ -34,16 +34,21 @@ def nlp_text(article: Article) -> str:
     return article.masked_text()
 
 
-def extract(article: Article, doc: Doc) -> Analysis:
-    """Records from one parsed document. Plain data only: nothing from spaCy escapes."""
+def extract_before_events(article: Article, doc: Doc) -> Analysis:
+    """Entities, dates, quotes and amounts: everything the event stage reads (training reads it too)."""
     entities = extract_entities(doc, article)
     timexes = extract_timexes(doc, article)
     quotes = tuple(replace(q, date=d, date_basis=basis) for q in extract_quotes(doc, article, entities)
                    for d, basis in [date_of(q.start, q.end, doc, timexes, article)])
     amounts = extract_amounts(doc, article, entities)
-    events = extract_events(doc, article, entities, quotes, amounts, timexes)
-    return Analysis(article=article, entities=entities, quotes=quotes, events=events, amounts=amounts,
+    return Analysis(article=article, entities=entities, quotes=quotes, events=(), amounts=amounts,
                     timexes=timexes)
+
+
+def extract(article: Article, doc: Doc) -> Analysis:
+    """Records from one parsed document. Plain data only: nothing from spaCy escapes."""
+    a = extract_before_events(article, doc)
+    return replace(a, events=extract_events(doc, article, a.entities, a.quotes, a.amounts, a.timexes))
 
 
 def _label(raw: RawDoc) -> str:

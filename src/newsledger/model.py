@@ -181,6 +181,7 @@ class Event:
     date_basis: str | None = None  # as Quote.date_basis
     amounts: tuple[str, ...] = ()
     quote: str | None = None  # the id of the quote whose claim reports this event
+    confidence: float | None = None  # the event model's P(this is an event), for trading recall for precision
 
 
 @dataclass(frozen=True, slots=True)

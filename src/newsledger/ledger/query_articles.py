@@ -134,7 +134,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
                                 "text": e["trigger_text"]},
                     "date": e["date"], "date_basis": e["date_basis"], "amounts": _json(e["amounts"], []),
                     "evidence": {"start": e["evidence_start"], "end": e["evidence_end"]},
-                    "quote": e["quote_local"]})
+                    "quote": e["quote_local"], "confidence": e["confidence"]})
     amts = [{"id": x["local_id"], "start": x["start"], "end": x["end"], "text": x["text"], "kind": x["kind"],
              "value": x["value"], "currency": x["currency"],
              "currency_inferred": bool(x["currency_inferred"]),

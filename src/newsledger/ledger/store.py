@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "newsledger.db"
 
 
@@ -26,7 +26,11 @@ def _schema_sql() -> str:
 
 # Each entry upgrades from its index to the next version (an SQL script, run in one transaction
 # together with the version bump); append, never edit a released one.
-MIGRATIONS: list[Callable[[], str]] = [_schema_sql]
+MIGRATIONS: list[Callable[[], str]] = [
+    _schema_sql,
+    # 1 -> 2: the event model's confidence on each event (NULL for events stored before it existed)
+    lambda: "ALTER TABLE events ADD COLUMN confidence REAL;",
+]
 
 
 def _tune(conn: sqlite3.Connection) -> None:

@@ -107,12 +107,13 @@ def _insert_article(conn: sqlite3.Connection, rec: dict[str, Any], chash: str, w
     conn.executemany(
         "INSERT INTO events(article_id, local_id, category, mode, modality, actor_local, actor_name,"
         " actor_start, actor_end, target_local, target_name, target_start, target_end, trigger_start,"
-        " trigger_end, trigger_text, evidence_start, evidence_end, date, date_basis, amounts, quote_local)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " trigger_end, trigger_text, evidence_start, evidence_end, date, date_basis, amounts, quote_local,"
+        " confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(aid, ev["id"], ev["category"], ev.get("mode"), ev["modality"], *_ref(ev.get("actor")),
           *_ref(ev.get("target")), ev["trigger"]["start"], ev["trigger"]["end"], ev["trigger"]["text"],
           ev["evidence"]["start"], ev["evidence"]["end"], ev.get("date"), ev.get("date_basis"),
-          _j(ev.get("amounts") or []), ev.get("quote")) for ev in rec.get("events") or []])
+          _j(ev.get("amounts") or []), ev.get("quote"), ev.get("confidence"))
+         for ev in rec.get("events") or []])
     conn.executemany(
         "INSERT INTO amounts(article_id, local_id, start, end, text, kind, value, currency,"
         " currency_inferred, of_local, unit, approx) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

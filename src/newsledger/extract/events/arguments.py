@@ -126,6 +126,9 @@ def np_tokens(head: Token) -> tuple[int, int]:
             stack.append(c)
     lo, hi = min(keep), max(keep) + 1
     doc = head.doc
+    # a phrase ends at a line break: a headline's last noun does not run into the junk lines below it
+    hi = next((k for k in range(head.i + 1, hi) if doc[k].is_space), hi)
+    lo = next((k + 1 for k in range(head.i - 1, lo - 1, -1) if doc[k].is_space), lo)
     while lo < head.i and (doc[lo].pos_ in ("DET", "PUNCT") or doc[lo].dep_ in ("det", "case")):
         lo += 1
     while hi - 1 > head.i and doc[hi - 1].pos_ == "PUNCT" and doc[hi - 1].text not in (")",):

@@ -7,7 +7,8 @@ One linear pass per sentence over the dependency parse:
    only where the parse makes them an act ("held talks", "engaged in cleansing", "Israel's raids").
 2. Nesting and choice: an event in the complement of a verb that governs events ("threatened to
    target", "agreed to lift", "urged X to support") is absorbed into it (frames.tsv, combine).
-   An event in another event's object, relative or adverbial clause is background and is dropped.
+   An event in another event's object, relative or adverbial clause is background: proposed with that
+   doubt, for the model to weigh.
    Of the rest, the events nearest the root are kept, with reporting verbs not counted: in "X said
    Y attacked Z" the attack is the event. Coordinated clauses of the same actor keep their own.
 3. Arguments (grammar.py, arguments.py): the actor comes from the subject, the passive agent, the
@@ -26,6 +27,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.dating import date_of
+from newsledger.extract.events import classifier
 from newsledger.extract.events.arguments import (
     EntityIndex,
     is_agentive,
@@ -34,6 +36,7 @@ from newsledger.extract.events.arguments import (
     pronoun_ref,
     speaker_of_quote,
 )
+from newsledger.extract.events.features import actor_features, event_features
 from newsledger.extract.events.grammar import (
     agent_of,
     content_author,
@@ -45,6 +48,7 @@ from newsledger.extract.events.grammar import (
     verb_target,
 )
 from newsledger.extract.events.lexicon import FRAMES, combine, table_mode
+from newsledger.extract.events.speech import QUOTE_CATEGORY, quote_proposals
 from newsledger.extract.events.triggers import Cand, candidates, is_complement, match, word_forms
 from newsledger.model import Amount, Article, Entity, Event, Quote, Ref, Timex
 from newsledger.model import Span as TextSpan
@@ -91,9 +95,12 @@ def _absorb(anc: Cand, c: Cand) -> None:
     anc.category, anc.mode = result, mode
 
 
+_CLAUSE_LINKS = {"relcl", "advcl", "acl", "ccomp", "xcomp", "parataxis", "appos", "conj", "csubj", "pcomp"}
+
+
 def _nest(cands: list[Cand]) -> list[Cand]:
-    """Absorb complement events into the events governing them and drop background events; events of
-    a clause coordinated with a surviving event survive with it."""
+    """Absorb complement events into the events governing them and mark background events; events of
+    a clause coordinated with a main event are main events too, with a background one background."""
     at: dict[int, Cand] = {c.tok.i: c for c in cands}
     for c in cands:
         at.setdefault(_anchor(c).i, c)
@@ -123,13 +130,18 @@ def _nest(cands: list[Cand]) -> list[Cand]:
                 and into.dep_ not in ("relcl", "appos", "parataxis", "acl", "conj") \
                 and not deps & {"relcl", "advcl", "appos", "parataxis", "acl"}:
             _absorb(anc, c)
-        c.dropped = True
+            c.dropped = True
+        elif (deps | {into.dep_}) & _CLAUSE_LINKS:
+            c.background = True  # its own clause: "…, after Putin threatened …", "who attacked …"
+        else:
+            c.dropped = True  # a noun in the event's own phrase is its content: "promised $2bn in aid"
     changed = True
     while changed:
         changed = False
         for c in cands:
-            if not c.dropped and c.coord is not None and c.coord.dropped:
-                c.dropped = changed = True
+            if not c.dropped and not c.background and c.coord is not None and (c.coord.dropped
+                                                                               or c.coord.background):
+                c.background = changed = True
     return [c for c in cands if not c.dropped]
 
 
@@ -251,7 +263,18 @@ def _clause_range(c: Cand) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
-def _event(ctx: Ctx, c: Cand, sent: Span) -> Event | None:
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An event the rules propose, with the parse tokens of its participants (for the classifier)."""
+
+    cand: Cand
+    event: Event
+    actor: Token | None
+    target: Token | None
+    doubts: tuple[str, ...] = ()  # what the rules alone would have dropped it for (the model weighs it)
+
+
+def _event(ctx: Ctx, c: Cand, sent: Span) -> Proposal | None:
     actor_tok: Token | None = None
     target_tok: Token | None = None
     frame = c.entry.frame
@@ -293,13 +316,15 @@ def _event(ctx: Ctx, c: Cand, sent: Span) -> Event | None:
     if target_tok is not None and target_tok.i in c.keys:
         target_tok = None
     actor: Ref | None = speaker
+    doubts: list[str] = []
     if actor_tok is not None:
         if not is_thing(actor_tok) or is_agentive(actor_tok, ctx.index):
             actor = _ref(ctx, actor_tok, None)
         elif not c.nominal and c.category not in _THING_SUBJECT_OK:
-            return None  # "another third of funding will support ...": not a political act
+            doubts.append("thing_subject")  # "another third of funding will support ...": not a political act
+            actor_tok = None
     if actor is None and c.category in _SPEECH_ACTS and not c.nominal:
-        return None  # a verbal act with nobody doing it ("promises had been made before")
+        doubts.append("nobody_speaks")  # a verbal act with nobody doing it ("promises had been made before")
     target = _ref(ctx, target_tok, None) if target_tok is not None else None
     if target is not None and actor is not None and (target.start, target.end) == (actor.start, actor.end):
         target = None
@@ -327,9 +352,11 @@ def _event(ctx: Ctx, c: Cand, sent: Span) -> Event | None:
     amounts = tuple(a.id for a in ctx.amounts if a.kind == "money" and lo <= a.start and a.end <= hi)
     q = speaker_of_quote(ctx.quotes, trig.start)
     date, basis = date_of(trig.start, trig.end, ctx.doc, ctx.timexes, ctx.article)
-    return Event(id="", category=category, mode=mode, modality=mood, actor=actor, target=target, trigger=trig,
-                 evidence=(ev_start, ev_end), date=date, date_basis=basis, amounts=amounts,
-                 quote=q.id if q is not None else None)
+    ev = Event(id="", category=category, mode=mode, modality=mood, actor=actor, target=target, trigger=trig,
+               evidence=(ev_start, ev_end), date=date, date_basis=basis, amounts=amounts,
+               quote=q.id if q is not None else None)
+    return Proposal(c, ev, actor_tok if actor is not speaker else None,
+                    target_tok if target is not None else None, tuple(doubts))
 
 
 def _same_actor(a: Ref | None, b: Ref | None) -> bool:
@@ -338,24 +365,25 @@ def _same_actor(a: Ref | None, b: Ref | None) -> bool:
     return a.entity == b.entity if a.entity and b.entity else a.name.lower() == b.name.lower()
 
 
-def _sentence_events(ctx: Ctx, sent: Span) -> list[Event]:
-    """The main event(s) of a sentence: the root-most ones, plus those of coordinated clauses that
-    continue the same actor's story ("rejected the plan and said they opposed ...")."""
-    made: list[tuple[Cand, Event]] = []
+def _sentence_events(ctx: Ctx, sent: Span) -> list[Proposal]:
+    """Every event proposed in a sentence; the ones the rules would not keep carry a doubt. The rules keep
+    the main event(s): the root-most ones, plus those of coordinated clauses that continue the same
+    actor's story ("rejected the plan and said they opposed ..."); a background event ("shelled the
+    town, killing 20") is `secondary`."""
+    made: list[Proposal] = []
     for c in _nest(candidates(sent)):
-        ev = _event(ctx, c, sent)
-        if ev is not None:
-            made.append((c, ev))
-    mains = [(c, e) for c, e in made if c.coord is None]
-    if not mains:
-        return []
-    top = min(_depth(_anchor(c)) for c, _ in mains)
-    keep = {id(c): e for c, e in mains if _depth(_anchor(c)) == top}
-    for c, e in made:
+        prop = _event(ctx, c, sent)
+        if prop is not None:
+            made.append(prop)
+    mains = [p for p in made if p.cand.coord is None and not p.doubts and not p.cand.background]
+    top = min((_depth(_anchor(p.cand)) for p in mains), default=0)
+    keep = {id(p.cand): p.event for p in mains if _depth(_anchor(p.cand)) == top}
+    for p in made:
+        c, e = p.cand, p.event
         root = c
         while root.coord is not None:
             root = root.coord
-        if c.coord is None or id(root) not in keep:
+        if c.coord is None or id(root) not in keep or p.doubts or c.background:
             continue
         main = keep[id(root)]
         # the same act twice ("searched houses and confiscated weapons") is one event, unless it is
@@ -364,17 +392,61 @@ def _sentence_events(ctx: Ctx, sent: Span) -> list[Event]:
                                                   or _same_actor(e.target, main.target))
         if _same_actor(e.actor, main.actor) and not repeat:
             keep[id(c)] = e
-    return [e for c, e in made if id(c) in keep]
+    return [p if id(p.cand) in keep or p.doubts else
+            replace(p, doubts=("background",) if p.cand.background else ("secondary",)) for p in made]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A proposed event with the classifier's features (what training/events/ learns from)."""
+
+    event: Event
+    features: tuple[str, ...]
+    doubts: tuple[str, ...] = ()  # why the rules alone would not keep it (secondary, nobody_speaks, …)
+
+
+def proposal_kind(ev: Event) -> str:
+    """quote (a quote proposed as a speech act) or rule (an event word of the lexicon)."""
+    return "quote" if ev.category == QUOTE_CATEGORY else "rule"
+
+
+def propose_events(doc: Doc, article: Article, entities: tuple[Entity, ...], quotes: tuple[Quote, ...],
+                   amounts: tuple[Amount, ...], timexes: tuple[Timex, ...]) -> list[Scored]:
+    """Every event the rules propose, in text order, with its features; nothing decided yet."""
+    if not doc.has_annotation("DEP"):  # no parse, no arguments: better no events than guessed ones
+        return []
+    ctx = Ctx(doc, article, article.text, EntityIndex.build(doc, entities), quotes, amounts, timexes)
+    types = {e.id: e.type for e in entities}
+    out: list[Scored] = []
+    for sent in doc.sents:
+        for p in _sentence_events(ctx, sent):
+            ev = p.event
+            q = speaker_of_quote(quotes, ev.trigger.start)
+            feats = event_features(p.cand, ev, p.actor, p.target, sent,
+                                   types.get(ev.actor.entity) if ev.actor and ev.actor.entity else None,
+                                   types.get(ev.target.entity) if ev.target and ev.target.entity else None,
+                                   q is not None and q.kind == "direct", p.doubts)
+            out.append(Scored(ev, feats, p.doubts))
+    taken = [(s.event.trigger.start, s.event.trigger.end) for s in out]
+    out += [Scored(ev, feats) for ev, feats in quote_proposals(doc, quotes, entities, taken)]
+    mentions = {e.id: len(e.mentions) for e in entities}
+    out = [Scored(s.event, tuple(sorted({*s.features, *actor_features(s.event.actor, article.text,
+                                                                       mentions)})), s.doubts) for s in out]
+    out.sort(key=lambda s: (s.event.trigger.start, s.event.trigger.end))
+    return out
 
 
 def extract_events(doc: Doc, article: Article, entities: tuple[Entity, ...], quotes: tuple[Quote, ...],
                    amounts: tuple[Amount, ...], timexes: tuple[Timex, ...]) -> tuple[Event, ...]:
-    """Events of one document, ids V1, V2, ... in text order."""
-    if not doc.has_annotation("DEP"):  # no parse, no arguments: better no events than guessed ones
-        return ()
-    ctx = Ctx(doc, article, article.text, EntityIndex.build(doc, entities), quotes, amounts, timexes)
+    """Events of one document, ids V1, V2, ... in text order: the rules propose, the model decides."""
+    model = classifier.load()
     events: list[Event] = []
-    for sent in doc.sents:
-        events += _sentence_events(ctx, sent)
-    events.sort(key=lambda e: (e.trigger.start, e.trigger.end))
+    for s in propose_events(doc, article, entities, quotes, amounts, timexes):
+        d = model.decide(s.features, s.event.category, model.thresholds[proposal_kind(s.event)])
+        if d.category is None:
+            continue
+        ev = s.event
+        if d.category != ev.category:  # the model recoded it: the rules' mode belonged to their category
+            ev = replace(ev, category=d.category, mode=None)
+        events.append(replace(ev, confidence=round(d.confidence, 3)))
     return tuple(replace(e, id=f"V{i}") for i, e in enumerate(events, 1))

@@ -41,6 +41,17 @@ _NOUN_TARGET_PREPS = {
 }
 
 
+_DASHES = {"--", "—", "–", "-", "---"}
+
+
+def is_dateline(tok: Token) -> bool:
+    """A wire dateline the parser took for a subject: an all-capitals place opening the sentence and
+    followed by a dash ("BERLIN --", "MOGADISHU, Somalia --")."""
+    if tok.i - tok.sent.start > 1 or not tok.text.isupper() or len(tok.text) < 3:
+        return False
+    return any(c.dep_ == "punct" and c.text in _DASHES for c in tok.children)
+
+
 def is_passive(v: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass", "csubjpass") for c in v.children)
 
@@ -70,6 +81,11 @@ def subject(v: Token, depth: int = 0) -> Token | None:
         return None
     for c in v.children:
         if c.dep_ in ("nsubj", "csubj"):
+            if is_dateline(c):  # "BERLIN -- A court ... convicted": the court, not the dateline
+                alt = next((a for a in c.children if a.dep_ == "appos"), None)
+                if alt is None:
+                    continue
+                c = alt
             if c.lower_ in _RELATIVE and v.dep_ == "relcl":
                 return v.head
             return c

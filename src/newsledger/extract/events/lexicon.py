@@ -25,7 +25,7 @@ MODES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
 }.items()}
 MODALITIES = ("asserted", "planned", "intended", "conditional", "negated")
 _SET_KEYS = ("obj", "prt", "prep", "pobj", "mod", "subj", "of", "xcomp")
-_FLAGS = ("comp", "neg", "attr", "nocomp", "bare", "must")
+_FLAGS = ("comp", "neg", "attr", "nocomp", "bare", "must", "pred")
 _FRAME_KINDS = ("report", "modal", "control", "cond", "neg", "undergo", "content", "agent", "combine",
                 "threat", "request", "future", "mode", "objcontrol", "stative", "relational", "thing")
 
@@ -52,6 +52,7 @@ class Frame:
     nocomp: bool = False  # only without a clausal complement ("demonstrated" but not "demonstrated that")
     bare: bool = False  # with a subjunctive complement ("insisted that Eritrea withdraw")
     must: bool = False  # reports an obligation laid on another party ("said the US must stop ...")
+    pred: bool = False  # names its object as something ("called him a liar", "called the plan stupid")
 
 
 @dataclass(frozen=True, slots=True)

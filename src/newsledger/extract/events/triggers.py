@@ -36,6 +36,7 @@ class Cand:
     light: Token | None = None  # the frame's object noun ("imposed sanctions"): part of the trigger
     inner: list[Cand] = field(default_factory=list)  # absorbed complement events
     dropped: bool = False
+    background: bool = False  # in another event's relative or adverbial clause ("after Putin threatened")
     coord: Cand | None = None  # the event whose clause this one's is coordinated with
 
     @property
@@ -173,6 +174,8 @@ def _check(frame: Frame, tok: Token) -> tuple[list[int], Token | None] | None:
                               and not any(a.dep_ == "aux" for a in c.children) for c in kids):
         return None
     if frame.neg and not any(c.dep_ == "neg" for c in kids):
+        return None
+    if frame.pred and not any(c.dep_ == "oprd" for c in kids):
         return None
     if frame.attr and tok.dep_ not in ("attr", "oprd", "acomp"):
         return None

@@ -1,0 +1,104 @@
+"""The learned decision on each event the rules propose: is it an event at all, and of which category.
+
+A multinomial logistic regression over the sparse features of features.py, fitted by `make models`
+(training/events/train.py) on the train splits only. Its classes are NONE (not an event) and the
+PLOVER categories. (Two models, event-or-not then category, were tried too: at the same audited
+precision they kept fewer of the dev PLOVER events.) It ships as `model.json` beside this module:
+plain weights, read once per process with the standard library and numpy, so the package needs no
+machine-learning library at run time and the file cannot execute code (unlike a pickle).
+
+An event is kept when P(event) = 1 - P(NONE) reaches the threshold chosen on the dev sets, one per
+kind of proposal: the rules' event words, and quotes (whose words are harder to read, so they need
+more confidence). Its category is the most probable one, unless the rules proposed a category the
+model never saw in training: then the rules' category stands.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from newsledger.extract.events.lexicon import CATEGORIES
+
+MODEL_FILE = "model.json"
+FORMAT = 2
+
+
+class ModelError(RuntimeError):
+    """The shipped model file is missing or unreadable: a broken install, said clearly at start-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    category: str | None  # None: not an event
+    confidence: float  # P(an event), from the model: an analyst can trade recall for precision with it
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """Weights over named sparse features, one column per class."""
+
+    index: dict[str, int]  # feature -> row of weights
+    weights: np.ndarray  # (features, columns)
+    bias: np.ndarray  # (columns,)
+
+    def scores(self, features: tuple[str, ...]) -> np.ndarray:
+        rows = [self.index[f] for f in features if f in self.index]
+        return self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class EventModel:
+    linear: Linear  # one column per class of `classes`
+    classes: tuple[str, ...]  # "NONE" and the categories
+    thresholds: dict[str, float]  # proposal kind (rule | quote) -> the P(event) it must reach
+    meta: dict[str, Any]
+
+    def probabilities(self, features: tuple[str, ...]) -> np.ndarray:
+        z = self.linear.scores(features)
+        p = np.exp(z - z.max())
+        return p / p.sum()  # type: ignore[no-any-return]
+
+    def event_probability(self, features: tuple[str, ...]) -> float:
+        return float(1.0 - self.probabilities(features)[self.classes.index("NONE")])
+
+    def decide(self, features: tuple[str, ...], proposed: str, threshold: float) -> Decision:
+        """Keep or drop one proposal (P(event) against `threshold`), and name its category."""
+        p = self.probabilities(features)
+        none = self.classes.index("NONE")
+        event_p = float(1.0 - p[none])
+        if event_p < threshold:
+            return Decision(None, event_p)
+        if proposed in CATEGORIES and proposed not in self.classes:
+            return Decision(proposed, event_p)  # a category the training data lacks: the rules' word stands
+        p[none] = 0.0
+        return Decision(self.classes[int(p.argmax())], event_p)
+
+
+def from_dict(data: dict[str, Any]) -> EventModel:
+    if data.get("format") != FORMAT:
+        raise ModelError(f"event model format {data.get('format')!r}, this newsledger reads {FORMAT}")
+    classes = tuple(data["classes"])
+    names = list(data["weights"])
+    rows = [data["weights"][n] for n in names]
+    weights = np.array(rows, dtype=np.float64).reshape(len(names), len(classes))
+    linear = Linear({n: i for i, n in enumerate(names)}, weights, np.array(data["bias"], dtype=np.float64))
+    return EventModel(linear=linear, classes=classes,
+                      thresholds={k: float(v) for k, v in data["thresholds"].items()},
+                      meta=dict(data.get("meta", {})))
+
+
+@lru_cache(maxsize=1)
+def load() -> EventModel:
+    """The shipped model, read once per process."""
+    try:
+        text = resources.files("newsledger.extract.events").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        return from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"the event model ({MODEL_FILE} in newsledger/extract/events) cannot be read: "
+                         f"{exc}; reinstall newsledger, or rebuild it with `make models`") from exc
