@@ -121,6 +121,11 @@ def test_events_entities_timeline_stories(client: TestClient) -> None:
     assert ent["name"] == "Mark Carney" and ent["counts"]["quotes"] > 0
     tl = client.get(f"/api/entities/{eid}/timeline").json()
     assert tl["entity"]["id"] == eid and {i["type"] for i in tl["items"]} == {"quote", "event"}
+    said = client.get(f"/api/entities/{eid}/timeline", params={"role": "speaker"}).json()["items"]
+    assert said and {i["type"] for i in said} == {"quote"}
+    did = client.get(f"/api/entities/{eid}/timeline", params={"role": "actor"}).json()["items"]
+    assert did and all(i["role"] == "actor" for i in did)
+    assert client.get(f"/api/entities/{eid}/timeline", params={"role": "victim"}).status_code == 422
     stories = client.get("/api/stories", params={"limit": 1}).json()["items"]
     assert stories[0]["size"] == 2
 

@@ -159,6 +159,19 @@ def test_timeline_is_what_the_entity_said_and_did_by_date(corpus: sqlite3.Connec
     assert Q.timeline(corpus, putin, since="2030") == []
 
 
+def test_timeline_keeps_what_an_entity_did_apart_from_what_was_done_to_it(corpus: sqlite3.Connection) -> None:
+    russia = Q.find_entities(corpus, "Russia")[0]["id"]
+    everything = Q.timeline(corpus, russia)
+    did = Q.timeline(corpus, russia, roles=("actor",))
+    done_to = Q.timeline(corpus, russia, roles=("target",))
+    assert all(i["role"] == "actor" and (i["actor"] or {}).get("entity") == russia for i in did)
+    assert all(i["role"] == "target" and (i["target"] or {}).get("entity") == russia for i in done_to)
+    assert done_to, "the corpus has events aimed at Russia"
+    events = {i["id"] for i in everything if i["type"] == "event"}
+    assert events == {i["id"] for i in did} | {i["id"] for i in done_to}
+    assert Q.timeline(corpus, russia, roles=("speaker",)) == [i for i in everything if i["type"] == "quote"]
+
+
 def test_article_is_the_analyze_contract_plus_ledger_fields(corpus: sqlite3.Connection,
                                                             web_ledger: WebLedger) -> None:  # noqa: F811
     for name, aid in web_ledger.ids.items():

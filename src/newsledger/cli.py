@@ -165,6 +165,9 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(t)
     _date_args(t)
     t.add_argument("--limit", type=int, default=200, metavar="N", help="at most N entries (default 200)")
+    t.add_argument("--role", choices=("said", "did", "target"), action="append",
+                   help="only what the entity said (its quotes), did (events it is the actor of) or had "
+                        "done to it (events it is the target of); repeatable (default: all three)")
     _format_args(t)
 
     sh = sub.add_parser("show", help="one article with its annotations",

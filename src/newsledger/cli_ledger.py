@@ -230,8 +230,12 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if len(found) > 1:
         others = ", ".join(f"{e['name']} (id {e['id']})" for e in found[1:6])
         err.write(f"timeline of {chosen['name']} (id {chosen['id']}); also matching: {others}\n")
-    rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit)
-    emit(rows, [Column("date", get("date")), Column("what", get("type")),
+    wanted = {"said": "speaker", "did": "actor", "target": "target"}
+    roles = tuple(wanted[r] for r in args.role) if args.role else queries.ROLES
+    rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit,
+                            roles=roles)
+    label = {"speaker": "said", "actor": "did", "target": "was target"}
+    emit(rows, [Column("date", get("date")), Column("role", lambda r: label.get(r.get("role"), "")),
                 Column("", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
                                       r.get("modality") not in (None, "asserted") else
                                       r.get("category") or r.get("kind"))),

@@ -410,24 +410,33 @@ def entity(conn: sqlite3.Connection, entity_id: int) -> dict[str, Any] | None:
             "first_seen": span[0], "last_seen": span[1]}
 
 
+ROLES = ("speaker", "actor", "target")  # said it; did it; had it done to them
+
+
 def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = None,
-             until: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+             until: str | None = None, limit: int = 200, roles: tuple[str, ...] = ROLES
+             ) -> list[dict[str, Any]]:
     """What an entity said (quotes it speaks) and did or had done to it (events where it is actor
-    or target), oldest first, each with its evidence span and article. Undated items come last.
+    or target), oldest first, each with its evidence span, article and `role`, so "what Putin did" and
+    "what was done to Putin" never mix (`roles` keeps only some). Undated items come last.
 
     Walks `entity_timeline` (filled by entity resolution: an item's date, else its article's) in
     index order and stops at `limit`, so a speaker with 100k quotes costs what one with ten does.
     """
     limit = max(1, min(int(limit), 5 * MAX_LIMIT))
+    roles = tuple(r for r in ROLES if r in roles)  # known roles only, in a fixed order
     cond, params = _date_range("t.date", since, until)
     where = "".join(f" AND {c}" for c in cond)
+    role_in = f" AND t.role IN ({_marks(len(roles))})" if roles != ROLES else ""
+    role_params = list(roles) if role_in else []
     picked = _rows(conn, "SELECT t.kind, t.item_id, t.role FROM entity_timeline t WHERE t.entity_id = ?"
-                   f" AND t.date IS NOT NULL{where} ORDER BY t.date, t.kind, t.item_id LIMIT ?",
-                   [entity_id, *params, limit])
+                   f" AND t.date IS NOT NULL{where}{role_in} ORDER BY t.date, t.kind, t.item_id LIMIT ?",
+                   [entity_id, *params, *role_params, limit])
     if len(picked) < limit and not cond:  # undated items last (a date range excludes them)
         picked += _rows(conn, "SELECT t.kind, t.item_id, t.role FROM entity_timeline t"
-                        " WHERE t.entity_id = ? AND t.date IS NULL ORDER BY t.kind, t.item_id LIMIT ?",
-                        [entity_id, limit - len(picked)])
+                        f" WHERE t.entity_id = ? AND t.date IS NULL{role_in}"
+                        " ORDER BY t.kind, t.item_id LIMIT ?",
+                        [entity_id, *role_params, limit - len(picked)])
     qids = [r["item_id"] for r in picked if r["kind"] == "quote"]
     eids = list(dict.fromkeys(r["item_id"] for r in picked if r["kind"] == "event"))
     quotes_by_id = {r["id"]: r for r in _rows(
@@ -453,7 +462,7 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
 
 
 __all__ = (
-    "MAX_LIMIT", "article", "articles", "categories", "check_date", "contract", "entities", "entity",
+    "MAX_LIMIT", "ROLES", "article", "articles", "categories", "check_date", "contract", "entities", "entity",
     "entity_ids_of", "events", "find_article", "find_entities",
     "flag_codes", "fts_query", "quotes", "search_terms", "sites",
     "stats", "stories", "timeline",

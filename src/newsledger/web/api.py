@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -124,13 +124,17 @@ def entity(request: Request, entity_id: Id) -> JSONResponse:
 @router.get("/api/entities/{entity_id}/timeline", tags=["entities"],
             summary="What an entity said and did, oldest first, each with its evidence span")
 def timeline(request: Request, entity_id: Id, since: Since = None, until: Until = None,
-             limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> JSONResponse:
+             limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+             role: Annotated[list[Literal["speaker", "actor", "target"]] | None, Query(
+                 description="only items where the entity is the speaker (its quotes), the actor (what it "
+                             "did) or the target (what was done to it); repeatable")] = None) -> JSONResponse:
     conn = ledger(request)
     ent = queries.entity(conn, entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
-    return JSONResponse({"entity": ent,
-                         "items": queries.timeline(conn, entity_id, since=since, until=until, limit=limit)})
+    items = queries.timeline(conn, entity_id, since=since, until=until, limit=limit,
+                             roles=tuple(role) if role else queries.ROLES)
+    return JSONResponse({"entity": ent, "items": items})
 
 
 @router.get("/api/stories", tags=["articles"], summary="Stories: an original and its copies, largest first")
