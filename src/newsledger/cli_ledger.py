@@ -235,7 +235,7 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit,
                             roles=roles)
     label = {"speaker": "said", "actor": "did", "target": "was target"}
-    emit(rows, [Column("date", get("date")), Column("role", lambda r: label.get(r.get("role"), "")),
+    emit(rows, [Column("date", get("date")), Column("role", lambda r: label.get(str(r.get("role")), "")),
                 Column("", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
                                       r.get("modality") not in (None, "asserted") else
                                       r.get("category") or r.get("kind"))),
