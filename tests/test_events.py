@@ -452,3 +452,12 @@ def test_seed_events(nlp, seed_path) -> None:
     assert all(e.actor is None or e.actor.name[:1].isupper() for e in evs)
     excluded = [(x.start, x.end) for x in a.article.excluded]
     assert not any(s <= e.trigger.start < t for e in evs for s, t in excluded)
+
+
+def test_an_actor_is_a_party_or_nothing(nlp) -> None:
+    """A pronoun that resolves to nobody, a relative word or a date is never an event's actor."""
+    for text in ("It threatened to close the border.", "In March 2016 imposed sanctions on Iran.",
+                 "Whose forces attacked the town was not clear."):
+        for ev in proposed(nlp, text).events:
+            assert ev.actor is None or ev.actor.entity is not None or ev.actor.name.lower() not in (
+                "it", "whose", "march 2016")

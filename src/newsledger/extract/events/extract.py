@@ -57,7 +57,7 @@ _THING_SUBJECT_OK = {"ASSAULT"}  # "a car bomb exploded", "missiles hit the town
 _SPEECH_ACTS = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "REQUEST", "ACCUSE", "REJECT", "THREATEN"}
 _RECIPROCAL = {"CONSULT", "ASSAULT", "COOPERATE", "AGREE"}  # "talks between A and B": A and B both act
 _PRONOUN_WORDS = {"he", "she", "they", "it", "we", "i", "who", "which", "that", "his", "her", "their", "its",
-                  "our", "my"}
+                  "our", "my", "whose", "whom", "you", "them", "us", "one"}
 
 
 # -- 2. nesting ---------------------------------------------------------------------------------------
@@ -180,6 +180,11 @@ def _ref(ctx: Ctx, tok: Token, speaker: Ref | None) -> Ref | None:
             speaker = _speaker(ctx, tok)
         return pronoun_ref(ctx.doc, tok, ctx.index, ctx.text, speaker, antecedent)
     return make_ref(ctx.doc, tok, ctx.index, ctx.text)
+
+
+def _no_party(name: str, tok: Token | None) -> bool:
+    """An actor that names nobody: a pronoun or relative word nothing resolved, or a date."""
+    return name.lower() in _PRONOUN_WORDS or (tok is not None and tok.ent_type_ in ("DATE", "TIME"))
 
 
 def _noun_actor(c: Cand) -> tuple[Token | None, Token | None]:
@@ -323,6 +328,8 @@ def _event(ctx: Ctx, c: Cand, sent: Span) -> Proposal | None:
         elif not c.nominal and c.category not in _THING_SUBJECT_OK:
             doubts.append("thing_subject")  # "another third of funding will support ...": not a political act
             actor_tok = None
+    if actor is not None and actor.entity is None and _no_party(actor.name, actor_tok):
+        actor, actor_tok = None, None  # "it", "whose", "March 2016": no one to put on a timeline
     if actor is None and c.category in _SPEECH_ACTS and not c.nominal:
         doubts.append("nobody_speaks")  # a verbal act with nobody doing it ("promises had been made before")
     target = _ref(ctx, target_tok, None) if target_tok is not None else None
