@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from newsledger.analyze import analyze, nlp_text
-from newsledger.extract.attribution import LEXICON, load_lexicon
 from newsledger.extract.entities import extract_entities
-from newsledger.extract.quote_marks import scan
 from newsledger.extract.quotes import extract_quotes
+from newsledger.extract.quotes.attribution import LEXICON, load_lexicon
+from newsledger.extract.quotes.marks import scan
 from newsledger.model import Analysis, Article, Excluded, Quote, RawDoc
 
 

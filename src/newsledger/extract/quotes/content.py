@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quote_lexicon import CueSense
-from newsledger.extract.quote_syntax import (
+from newsledger.extract.quotes.cues import CueSense
+from newsledger.extract.quotes.syntax import (
     SUBJ,
     agent_of,
     has_subject,

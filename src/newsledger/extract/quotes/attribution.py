@@ -1,7 +1,7 @@
 """Attribution from the dependency parse: reporting cues, their sources and the content they report.
 
-The cues and their frames come from `cues.tsv` (`quote_lexicon.py`). One linear pass over the tokens finds
-every cue: a verb (its source from `quote_syntax.py`, its content from `quote_content.py`), a cue noun
+The cues and their frames come from `cues.tsv` (`cues.py`). One linear pass over the tokens finds
+every cue: a verb (its source from `syntax.py`, its content from `content.py`), a cue noun
 ("her claim that ...", "fears that ..."), a sourcing phrase ("according to X, ...", "in a new poll, ...").
 `intro_cue` reads any verb that opens a quotation ("then boomed, “...”") for the quotation pass.
 
@@ -17,9 +17,9 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quote_content import verb_content
-from newsledger.extract.quote_lexicon import LEXICON, CueSense, Lexicon, load_lexicon
-from newsledger.extract.quote_syntax import (
+from newsledger.extract.quotes.content import verb_content
+from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon, load_lexicon
+from newsledger.extract.quotes.syntax import (
     Attribution,
     agent_of,
     is_verb,

@@ -44,7 +44,7 @@ class Lexicon:
 
 
 def load_lexicon(name: str = "cues.tsv") -> Lexicon:
-    rows = tsv_rows(name)
+    rows = tsv_rows(name, "newsledger.extract.quotes")
     lex = Lexicon()
     for form, kind, frames, cls in rows:
         sense = CueSense(frozenset(frames.split()) - {"-"}, cls)

@@ -1,7 +1,7 @@
 """Quotes and speakers: direct, mixed and indirect speech, attributed to resolved entities.
 
 Two passes meet here. `attribution.py` reads cues, sources and content from the dependency parse;
-`quote_marks.py` finds the quoted stretches from the marks alone. Then, linearly over the document:
+`marks.py` finds the quoted stretches from the marks alone. Then, linearly over the document:
 
 1. cues inside quotation marks are someone's words, not the narrator's attributions: dropped;
 2. reporting chains ("the AP said that Putin said ...") keep the inner report, the outer source
@@ -13,7 +13,7 @@ Two passes meet here. `attribution.py` reads cues, sources and content from the 
    boomed, “...”`, `A footnote makes that clear: “...”`), to a dash-and-name signature (`“...” ― Name`),
    merged into the quote they continue (`“X,” he said. “Y.”` and `He said X. “Y.”` are one quote each),
    or continue the previous paragraph's speaker;
-5. speakers become Refs (`quote_speakers.py`), in text order so pronoun genders learned early hold.
+5. speakers become Refs (`speakers.py`), in text order so pronoun genders learned early hold.
 
 Text in excluded spans never reaches the parse (it is blanked in `nlp_text`), so it is never quoted.
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc
 
-from newsledger.extract.attribution import (
+from newsledger.extract.quotes.attribution import (
     LEXICON,
     Attribution,
     CueSense,
@@ -36,8 +36,8 @@ from newsledger.extract.attribution import (
     intro_cue,
     verb_sense,
 )
-from newsledger.extract.quote_marks import Region, scan
-from newsledger.extract.quote_speakers import Speakers
+from newsledger.extract.quotes.marks import Region, scan
+from newsledger.extract.quotes.speakers import Speakers
 from newsledger.model import Article, Entity, Quote, Ref, Span
 
 _NEWLINE = re.compile("\n")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quote_lexicon import LEXICON, CueSense, Lexicon
+from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon
 
 _REL_PRONOUNS = {"who", "that", "which", "whom"}
 SUBJ = ("nsubj", "csubj")
