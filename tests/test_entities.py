@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from newsledger.extract.entities import ENTITY_LABELS, extract_entities
-from newsledger.model import Article, Entity
+from newsledger.analyze import analyze
+from newsledger.model import Article, Entity, RawDoc
 
 
 def run(nlp, text: str) -> tuple[Entity, ...]:
@@ -296,3 +297,14 @@ def test_seed_article(nlp, seed_path):
     assert not [e for e in ents if e.type != "PERSON" and surname in e.name]
     others = [e for e in ps if e is not pm and e.name.split()[-1] == surname]
     assert not others
+
+
+def test_headline_words_never_join_a_name(nlp):
+    """In a headline every word is capitalised: the name is the part the article names elsewhere."""
+    text = ("More Offensive Things Donald Trump Has Said About Latinos\n\n"
+            "Donald Trump has said many things about Latinos. Hillary Clinton answered him.\n\n"
+            "Hillary Clinton Slams Donald Trump Over Taxes\n\nShe spoke in Ohio.")
+    a = analyze(RawDoc(id="h", text=text), nlp)
+    names = {e.name for e in a.entities if e.type == "PERSON"}
+    assert "Donald Trump" in names and "Hillary Clinton" in names
+    assert not any(w in n for n in names for w in ("Offensive", "Things", "Slams"))

@@ -4,7 +4,8 @@ A statistical NER labels each occurrence on its own, so one person comes out as 
 in the same article, and "the Prime Minister" is not a mention at all. This package works at the
 document level, in passes that are each linear in the number of tokens:
 
-1. NER spans, trimmed to the name (no "the", no possessive "'s", no leading "Mr."/"President").
+1. NER spans, trimmed to the name (no "the", no possessive "'s", no leading "Mr."/"President"); on a
+   headline line, where every word is capitalised, to the part the article names elsewhere.
 2. Person repair: a name that is a PERSON somewhere (a full name's surname, a name after a title, or a
    name the model mostly calls PERSON) is a PERSON everywhere, whatever label the model gave it —
    except a known place labelled as a place, or a name inside a longer non-person name.
@@ -26,7 +27,7 @@ from spacy.tokens import Doc
 
 from newsledger.extract.entities import others, people
 from newsledger.extract.entities.lexicon import ENTITY_LABELS
-from newsledger.extract.entities.spans import Ent, repair, title_index, trim
+from newsledger.extract.entities.spans import Ent, headline_names, repair, title_index, trim
 from newsledger.model import Article, Entity, Mention
 
 __all__ = ["ENTITY_LABELS", "extract_entities"]
@@ -44,7 +45,7 @@ def extract_entities(doc: Doc, article: Article) -> tuple[Entity, ...]:
                 ents.append(trimmed)
         else:  # dates and numbers keep their tokens from being read as names
             ents.append(Ent(e.start, e.end, e.label_))
-    ents = repair(doc, ents, titles)
+    ents = headline_names(doc, repair(doc, ents, titles))
     ents.sort(key=lambda x: x.start)
     # Names inside a multi-word title ("Secretary of State", "Chancellor of the Exchequer") are not entities.
     inside = bytearray(len(doc))

@@ -312,3 +312,52 @@ def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
             for k in range(s, tok.i + 1):
                 owner[k] = 1
     return ents
+
+
+def _line_of(doc: Doc, i: int) -> tuple[int, int]:
+    """Token range of the line holding token i (a line ends at a newline token)."""
+    a = i
+    while a > 0 and not (doc[a - 1].is_space and "\n" in doc[a - 1].text):
+        a -= 1
+    b = i
+    while b < len(doc) and not (doc[b].is_space and "\n" in doc[b].text):
+        b += 1
+    return a, b
+
+
+def _headline(doc: Doc, a: int, b: int) -> bool:
+    """A title-case line without a closing full stop: a headline, where every word is capitalised."""
+    words = [t for t in doc[a:b] if t.is_alpha]
+    if len(words) < 3 or (b > a and doc[b - 1].text in (".", "?", "!")):
+        return False
+    return sum(t.text[:1].isupper() for t in words) >= 0.75 * len(words)
+
+
+def headline_names(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """In a headline every word is capitalised, so the model runs names into the words around them
+    ("More Offensive Things Donald Trump Has Said", "Hillary Clinton Slams Donald Trump"). A person
+    span on a headline line shrinks to the longest run of its words that the article names as a person
+    elsewhere; with no such run it stays as found."""
+    lines: dict[int, bool] = {}
+
+    def on_headline(e: Ent) -> bool:
+        a, b = _line_of(doc, e.start)
+        if a not in lines:
+            lines[a] = _headline(doc, a, b)
+        return lines[a]
+
+    persons = [e for e in ents if e.label == "PERSON"]
+    body = {doc[e.start:e.end].text for e in persons if not on_headline(e)}
+    if not body:
+        return ents
+    for e in persons:
+        if e.end - e.start < 2 or doc[e.start:e.end].text in body or not on_headline(e):
+            continue
+        best: tuple[int, int] | None = None
+        for s in range(e.start, e.end):
+            for t in range(e.end, s, -1):
+                if doc[s:t].text in body and (best is None or t - s > best[1] - best[0]):
+                    best = (s, t)
+        if best is not None:
+            e.start, e.end = best
+    return ents
