@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsledger.extract.entities import ENTITY_LABELS, extract_entities
 from newsledger.analyze import analyze
+from newsledger.extract.entities import ENTITY_LABELS, extract_entities
 from newsledger.model import Article, Entity, RawDoc
 
 
