@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -278,3 +280,23 @@ def test_both_search_plans_give_the_same_page(corpus: sqlite3.Connection,
             assert walked_a == Q.articles(corpus, search=words, limit=limit, offset=offset), words
     charity = Q.quotes(corpus, search="charity")
     assert charity and len(charity[0]["sources"]) == 2  # found through the cluster, both reports listed
+
+
+def test_a_speaker_that_names_nobody_is_no_speaker(tmp_path: Path, nlp: Any) -> None:
+    """'It said', 'they say' resolved to no one: a quote list shows no speaker, not "it"."""
+    from newsledger.analyze import analyze_stream
+    from newsledger.ledger import store, writer
+    from newsledger.ledger.corpus import run_corpus_steps
+    from newsledger.model import Outcome, RawDoc, raw_key, to_dict
+
+    raw = RawDoc(id="n", text="Budget talks stalled on Monday.\n\nIt said the plan would fail. "
+                              "\"We will not sign,\" Mayor Helen Okafor said.")
+    (res,) = analyze_stream([raw], nlp)
+    rec = to_dict(res)  # type: ignore[arg-type]
+    conn = store.connect(tmp_path / "n.db")
+    ids = writer.write_batch(conn, [Outcome(key=raw_key(raw), origin="test", locator="n", record=rec)]).new
+    run_corpus_steps(conn, list(ids))
+    by_text = {q["text"]: q for q in Q.quotes(conn, limit=10)}
+    assert by_text['"We will not sign,"']["speaker"]["name"] == "Helen Okafor"
+    assert by_text["the plan would fail"]["speaker"] is None  # analyze's record keeps the mention "It"
+    assert rec["quotes"][0]["speaker"]["name"] == "It"

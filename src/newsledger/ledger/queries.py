@@ -140,12 +140,20 @@ def _quote_sources(conn: sqlite3.Connection, reps: list[sqlite3.Row]) -> dict[in
     return out
 
 
+# A speaker mention that resolved to no one ("it said", "they say") names nobody: a list shows no speaker
+# for it (the article's own record keeps the mention, as analyze wrote it).
+NOBODY = frozenset({"it", "they", "i", "we", "you", "he", "she", "them", "him", "her", "us", "me", "who",
+                    "which", "that", "this", "these", "those", "one", "some", "others", "many"})
+
+
 def _quote_item(r: sqlite3.Row, sources: list[dict[str, Any]]) -> dict[str, Any]:
     published = [s["published"] for s in sources if s["published"]]
     return {
         "id": r["id"], "text": r["text"], "kind": r["kind"],
         "speaker": ({"entity": r["speaker_entity"], "name": r["speaker_name"]}
-                    if r["speaker_name"] is not None or r["speaker_local"] is not None else None),
+                    if r["speaker_entity"] is not None or (r["speaker_name"] is not None
+                                                           and r["speaker_name"].lower() not in NOBODY)
+                    else None),
         "cue": r["cue_text"], "date": r["date"], "date_basis": r["date_basis"],
         "first_seen": min(published) if published else None, "sources": sources,
     }
