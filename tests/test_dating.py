@@ -111,3 +111,20 @@ def test_seed_quotes_are_dated(nlp, seed_path):
     for q in by_start.values():
         assert q.date is not None and q.date_basis in ("sentence", "governing", "reference")
         assert text[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("A poll of 2047 registered voters showed Clinton ahead, the pollster said.", "2047"),  # a count
+    ("Clinton, who is weighing a 2020 presidential run, said the plan would fail.", "2020"),  # a noun's year
+    ("Cruz faces a reelection fight in 2018, and talk may end now that Cruz has endorsed Trump.", "2018"),
+])
+def test_a_year_in_passing_dates_nothing(nlp, text, wrong):
+    """A bare number, or a year that describes a noun or belongs to another clause, never becomes the
+    date of a quote or an event: they keep the article's date."""
+    a = analyze(RawDoc(id="y", text=text, published="2016-05-04"), nlp)
+    assert isinstance(a, Analysis)
+    items = [*a.quotes, *a.events]
+    assert items
+    assert all(not (x.date or "").startswith(wrong) for x in items), [(type(x).__name__, x.date)
+                                                                        for x in items]
+    assert all(x.date == "2016-05-04" for x in items)

@@ -165,3 +165,22 @@ def test_from_parquet_events_show_export_and_serve(tmp_path: Path, nlp) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_summary_says_what_was_found_and_warns_about_undated_articles(tmp_path: Path) -> None:
+    docs = tmp_path / "in.jsonl"
+    docs.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "dated", "published": "2016-03-01",
+         "text": "Police arrested 12 protesters in Cairo on Friday. \"We will not stop,\" said Amr Farouk."},
+        {"id": "undated", "text": "Senator Jane Holt criticized the budget. \"It is a disgrace,\" she said."},
+    ]) + "\n", encoding="utf-8")
+    db = str(tmp_path / "l.db")
+    proc = nl("ingest", str(docs), "--db", db)
+    text = proc.stderr
+    assert "2 documents read: 2 new articles" in text
+    assert "quotes" in text and "events" in text and "re-pointed" not in text
+    assert "1 article with no date" in text
+    report = ingest_json(str(docs), "--db", str(tmp_path / "m.db"))["new_articles"]
+    assert report["undated"] == 1 and report["quotes"] >= 2 and report["events"] >= 1
+    art = json.loads(nl("show", "undated", "--db", db, "--json").stdout)
+    assert any(f["code"] == "undated" for f in art["flags"])

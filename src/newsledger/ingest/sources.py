@@ -102,6 +102,49 @@ def iter_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, 
         yield item
 
 
+def missing_paths(sources: Iterable[str]) -> list[str]:
+    """The SOURCE arguments that name a local path that is not there (URLs and '-' are not paths): a
+    typo to report before anything is created, rather than an empty run."""
+    return [s for s in sources if s != "-" and not _URL.match(s) and not Path(s).exists()]
+
+
+def count_documents(sources: Iterable[str], budget: float = 2.0) -> int | None:
+    """How many documents the SOURCEs hold, when that is cheap to know: files and folders of
+    documents and JSONL (lines counted). None when a source cannot be counted beforehand (stdin, a URL,
+    a feed, a WARC, a URL list) or counting takes longer than `budget` seconds: progress then shows no
+    total rather than a wrong one."""
+    import time
+
+    t0 = time.monotonic()
+    total = 0
+
+    def count(path: Path) -> int | None:
+        kind = kind_of(path.name)
+        if kind in ("doc", "gzdoc"):
+            return 0 if path.suffix.lower() in (".txt", ".text") and _is_url_list(path, 1 << 20) else 1
+        if kind == "jsonl" and not path.name.lower().endswith(".gz"):
+            n = 0
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    n += block.count(b"\n")
+                    if time.monotonic() - t0 > budget:
+                        return None
+            return n
+        return None
+
+    for source in sources:
+        if source == "-" or _URL.match(source):
+            return None
+        path = Path(source)
+        files = _walk(path) if path.is_dir() else [path]
+        for f in files:
+            n = count(f)
+            if n is None or time.monotonic() - t0 > budget:
+                return None
+            total += n
+    return total
+
+
 def iter_sources_tagged(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                         allow_private: bool = False, seen: Seen | None = None,
                         fetcher: Fetcher | None = None) -> Iterator[tuple[str, RawDoc | Failure]]:

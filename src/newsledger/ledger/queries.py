@@ -12,7 +12,9 @@ entity_id leaves a speaker or actor with its name only (`entity: null`).
 
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import re
 import sqlite3
 from typing import Any
@@ -65,24 +67,58 @@ def stats(conn: sqlite3.Connection) -> dict[str, int]:
 # ------------------------------------------------------------------------------- entity matching
 
 def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Corpus entities whose name or an alias contains `name` as whole words (case-insensitive:
-    "putin" finds "Vladimir Putin", "Ann" does not find "Anna"), the exact name first.
+    """Corpus entities a typed name (or id) stands for, the likeliest first, each with its `counts`.
 
-    What `timeline NAME` and the speaker/actor filters resolve a typed name with. The entities
-    table is one row per real-world actor (far smaller than quotes), so a LIKE over it is cheap.
+    An id ("90") is that entity. A name matches an entity's name or an alias as whole words
+    (case-insensitive: "putin" finds "Vladimir Putin", "Ann" does not find "Anna", "Clinton" does not
+    find "pro-Clinton"), and the matches are ranked by how much the entity says and does in the
+    ledger (articles, quotes, events), then an exact name or alias, then people first: "Trump" is
+    Donald Trump, not an organisation the tagger once called "Trump".
     """
     name = " ".join(name.split())
     if not name:
         return []
+    if name.isdigit():
+        row = conn.execute("SELECT * FROM entities WHERE id = ?", (int(name),)).fetchone()
+        return [{**_entity_row(row), "counts": _entity_counts(conn, row["id"])}] if row else []
     like = _like(name)
     rows = _rows(conn, "SELECT * FROM entities WHERE name LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\'"
                  " ORDER BY (lower(name) = lower(?)) DESC, length(name), id LIMIT ?",
                  (like, like, name, max(1, limit) * 20))
-    words = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
+    words = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
     # LIKE is the cheap pre-filter (it also matches inside words and JSON punctuation)
-    out = [r for r in rows if words.search(r["name"])
-           or any(words.search(str(a)) for a in _json(r["aliases"], []))]
-    return [_entity_row(r) for r in out[:max(1, limit)]]
+    hits = [r for r in rows
+            if words.search(r["name"]) or any(words.search(str(a)) for a in _json(r["aliases"], []))]
+    low = name.lower()
+
+    def score(r: sqlite3.Row, c: dict[str, int]) -> float:
+        exact = 1.0 if r["name"].lower() == low else 0.5 if any(str(a).lower() == low
+                                                               for a in _json(r["aliases"], [])) else 0.0
+        person = 0.5 if r["type"] == "PERSON" else 0.0
+        return math.log1p(c["articles"] + c["quotes"] + c["events"]) + exact + person
+
+    counted = [(r, _entity_counts(conn, r["id"])) for r in hits[: max(200, limit * 5)]]
+    counted.sort(key=lambda rc: (-score(*rc), rc[0]["id"]))
+    return [{**_entity_row(r), "counts": c} for r, c in counted[:max(1, limit)]]
+
+
+def suggest_entities(conn: sqlite3.Connection, name: str, n: int = 5) -> list[str]:
+    """Entity names close to a name that matched none ("Trmp" -> "Trump"), for a "did you mean"."""
+    name = " ".join(name.split())
+    if len(name) < 2:
+        return []
+    rows = _rows(conn, "SELECT name, aliases FROM entities WHERE name LIKE ? OR aliases LIKE ? LIMIT 5000",
+                 (f"%{name[0]}%", f"%{name[0]}%"))
+    words: dict[str, str] = {}
+    for r in rows:
+        for form in [r["name"], *(str(a) for a in _json(r["aliases"], []))]:
+            for w in form.split():
+                w = w.strip(",.;:'\"()[]“”‘’")
+                if w:
+                    words.setdefault(w.lower(), w)
+            words.setdefault(form.lower(), form)
+    close = difflib.get_close_matches(name.lower(), list(words), n=n, cutoff=0.75)
+    return [words[c] for c in close]
 
 
 def _entity_row(r: sqlite3.Row) -> dict[str, Any]:
@@ -92,11 +128,42 @@ def _entity_row(r: sqlite3.Row) -> dict[str, Any]:
 
 
 def _entity_ids(conn: sqlite3.Connection, name: str) -> list[int]:
-    return [e["id"] for e in find_entities(conn, name, limit=200)]
+    """The entity a filter's typed name (or id) stands for: the likeliest (find_entities), or none."""
+    found = find_entities(conn, name, limit=1)
+    return [found[0]["id"]] if found else []
 
 
-def _has_entities(conn: sqlite3.Connection) -> bool:
+def has_entities(conn: sqlite3.Connection) -> bool:
+    """Have the corpus steps resolved entities across articles (else only written names exist)?"""
     return conn.execute("SELECT 1 FROM entities LIMIT 1").fetchone() is not None
+
+
+_has_entities = has_entities
+
+
+def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str, Any]:
+    """What an ingest added, for its summary: quotes, events and entities in the new articles, and
+    the data-quality warnings (articles with no date, no title, or not in English)."""
+    out: dict[str, Any] = {"quotes": 0, "events": 0, "entities": 0, "undated": 0, "untitled": 0,
+                           "other_language": 0}
+    langs: set[str] = set()
+    for k in range(0, len(article_ids), 500):
+        ids = article_ids[k:k + 500]
+        marks = _marks(len(ids))
+        for table, key in (("quotes", "quotes"), ("events", "events"), ("article_entities", "entities")):
+            sql = f"SELECT count(*) FROM {table} WHERE article_id IN ({marks})"
+            out[key] += conn.execute(sql, ids).fetchone()[0]
+        row = conn.execute("SELECT count(*) FILTER (WHERE published IS NULL AND reference_date IS NULL),"
+                           " count(*) FILTER (WHERE title IS NULL OR title = ''),"
+                           " count(*) FILTER (WHERE language IS NOT NULL AND language != 'en')"
+                           f" FROM articles WHERE id IN ({marks})", ids).fetchone()
+        out["undated"] += row[0]
+        out["untitled"] += row[1]
+        out["other_language"] += row[2]
+        langs.update(r[0] for r in conn.execute("SELECT DISTINCT language FROM articles"
+                                                f" WHERE language != 'en' AND id IN ({marks})", ids))
+    out["languages_seen"] = sorted(x for x in langs if x)
+    return out
 
 
 # ----------------------------------------------------------------------------------------- quotes
@@ -171,12 +238,12 @@ def _speaker_sql(conn: sqlite3.Connection, speaker: str) -> tuple[str, str, list
     ids_sql: list[str] = []
     row_sql: list[str] = []
     params: list[Any] = []
-    fts = fts_query(speaker, "speaker_name")
+    ids = _entity_ids(conn, speaker) if _has_entities(conn) else []
+    fts = None if ids else fts_query(speaker, "speaker_name")  # the written name, when no entity is it
     if fts:
         ids_sql.append(_FTS_IDS)
         row_sql.append(f"+r.id IN ({_FTS_IDS})")
         params.append(fts)
-    ids = _entity_ids(conn, speaker)
     if ids:
         ids_sql.append("SELECT q2.id AS id FROM article_entities ae2 JOIN quotes q2"
                        " ON q2.article_id = ae2.article_id AND q2.speaker_local = ae2.local_id"
@@ -367,7 +434,7 @@ def entities(conn: sqlite3.Connection, *, type: str | None = None, search: str |
         cond.append("en.type = ?")
         params.append(type.strip().upper())
     if search and search.strip():
-        ids = _entity_ids(conn, search)
+        ids = [e["id"] for e in find_entities(conn, search, limit=200)]
         if not ids:
             return []
         cond.append(f"en.id IN ({_marks(len(ids))})")
@@ -470,8 +537,26 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
 
 
 __all__ = (
-    "MAX_LIMIT", "ROLES", "article", "articles", "categories", "check_date", "contract", "entities", "entity",
-    "entity_ids_of", "events", "find_article", "find_entities",
-    "flag_codes", "fts_query", "quotes", "search_terms", "sites",
-    "stats", "stories", "timeline",
+    "MAX_LIMIT",
+    "ROLES",
+    "article",
+    "articles",
+    "categories",
+    "check_date",
+    "contract",
+    "entities",
+    "entity",
+    "entity_ids_of",
+    "events",
+    "find_article",
+    "find_entities",
+    "flag_codes",
+    "fts_query",
+    "quotes",
+    "search_terms",
+    "sites",
+    "stats",
+    "stories",
+    "suggest_entities",
+    "timeline",
 )

@@ -1,0 +1,70 @@
+"""Bad arguments are exit 2 with a message saying what is allowed, never a traceback; names that match
+nothing say so and suggest near ones; a name resolves to the entity that says and does the most."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+from newsledger import cli
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["quotes", "--since", "yesterday"], "YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["quotes", "--since", "2025-13"], "month must be in 1..12"),
+    (["events", "--until", "2025-02-30"], "day is out of range"),
+    (["events", "--category", "THREATN"], "did you mean THREATEN?"),
+    (["quotes", "--limit", "0"], "from 1 to 500"),
+    (["quotes", "--limit", "100000"], "page through more with --offset"),
+    (["quotes", "--limit", "-5"], "from 1 to 500"),
+    (["entities", "--offset", "-1"], "0 or more"),
+    (["entities", "--type", "people"], "PERSON"),
+    (["serve", "--port", "99999"], "from 1 to 65,535"),
+    (["ingest", "x", "--max-bytes", "-1"], "1 or more"),
+    (["ingest", "x", "--rate", "-2"], "from 0 to 3600"),
+    (["analyze", "x.txt", "--workers", "0"], "from 1 to 256"),
+])
+def test_bad_arguments_say_what_is_allowed(argv, words, capsys):
+    assert cli.main(argv) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_a_category_is_any_case(tmp_path, capsys):
+    assert cli.main(["events", "--category", "threaten", "--db", str(tmp_path / "none.db")]) == cli.EXIT_USAGE
+    assert "no ledger at" in capsys.readouterr().err  # the category passed; the missing ledger is the error
+
+
+def test_ingest_of_a_missing_path_names_it_and_creates_nothing(tmp_path, capsys):
+    db = tmp_path / "l.db"
+    code = cli.main(["ingest", str(tmp_path / "missing.jsonl"), str(EXAMPLES), "--db", str(db)])
+    assert code == cli.EXIT_USAGE
+    assert "missing.jsonl" in capsys.readouterr().err
+    assert not db.exists()
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "l.db"
+    assert cli.main(["ingest", str(EXAMPLES), "--db", str(db), "--quiet"]) == cli.EXIT_OK
+    return db
+
+
+@pytest.mark.slow
+def test_names_resolve_to_the_busiest_entity_ids_work_and_misses_suggest(ledger: Path, capsys):
+    assert cli.main(["timeline", "Putin", "--db", str(ledger), "--json"]) == cli.EXIT_OK
+    import json
+
+    items = json.loads(capsys.readouterr().out)
+    putin = {i["speaker"]["entity"] for i in items if i["type"] == "quote"}
+    assert len(putin) == 1
+    (pid,) = putin
+    assert cli.main(["timeline", str(pid), "--db", str(ledger), "--json"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out) == items
+    assert cli.main(["quotes", "--speaker", str(pid), "--db", str(ledger), "--json"]) == cli.EXIT_OK
+    said = json.loads(capsys.readouterr().out)
+    assert said and all(q["speaker"]["entity"] == pid for q in said)
+    assert cli.main(["timeline", "Ptin", "--db", str(ledger)]) == cli.EXIT_SOME_FAILED
+    assert "did you mean 'Putin'" in capsys.readouterr().err
