@@ -68,3 +68,45 @@ def test_names_resolve_to_the_busiest_entity_ids_work_and_misses_suggest(ledger:
     assert said and all(q["speaker"]["entity"] == pid for q in said)
     assert cli.main(["timeline", "Ptin", "--db", str(ledger)]) == cli.EXIT_SOME_FAILED
     assert "did you mean 'Putin'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_csv_rows_carry_their_evidence_and_numbers_stay_numbers(ledger: Path, capsys):
+    import csv
+    import io
+
+    assert cli.main(["quotes", "--db", str(ledger), "--csv", "--limit", "20"]) == cli.EXIT_OK
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows
+    assert {"quote_id", "speaker_entity_id", "article_id", "title", "url", "start", "end"} <= set(rows[0])
+    assert all(r["article_id"].isdigit() and int(r["start"]) < int(r["end"]) for r in rows)
+    assert cli.main(["events", "--db", str(ledger), "--csv"]) == cli.EXIT_OK
+    ev = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert ev
+    assert {"actor_entity_id", "trigger_start", "evidence_end", "confidence", "article_id"} <= set(ev[0])
+    assert cli.main(["stats", "--db", str(ledger), "--csv"]) == cli.EXIT_OK
+    stats = {r["what"]: r["count"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert all(v.isdigit() for v in stats.values())  # 1234, never "1,234"
+    assert cli.main(["timeline", "Putin", "--db", str(ledger), "--csv"]) == cli.EXIT_OK
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert all(header) and "article_id" in header
+
+
+@pytest.mark.slow
+def test_export_writes_the_users_tables_with_entity_ids(ledger: Path, tmp_path: Path, capsys):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "pq"
+    assert cli.main(["export", "--db", str(ledger), "--parquet", str(out)]) == cli.EXIT_OK
+    names = {p.stem for p in out.glob("*.parquet")}
+    assert {"articles", "quotes", "events", "entities"} <= names
+    assert not names & {"article_bands", "quote_bands", "article_minhash", "entity_keys", "corpus_state"}
+    quotes = pq.read_table(out / "quotes.parquet")
+    assert quotes.column("speaker_entity_id").null_count < len(quotes)
+    assert {"actor_entity_id", "target_entity_id"} <= set(pq.read_table(out / "events.parquet").column_names)
+    only = tmp_path / "only"
+    base = ["export", "--db", str(ledger), "--parquet", str(only), "--tables"]
+    assert cli.main([*base, "quotes"]) == cli.EXIT_OK
+    assert {p.stem for p in only.glob("*.parquet")} == {"quotes"}
+    assert cli.main([*base, "nope"]) == cli.EXIT_USAGE
+    assert "no table nope" in capsys.readouterr().err

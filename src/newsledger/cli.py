@@ -268,9 +268,14 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     help="enable POST /analyze and the paste page (analyses text without storing it)")
 
     e = sub.add_parser("export", help="write the ledger's tables as files",
-                       description="Write one Parquet file per ledger table into DIR (zstd-compressed).")
+                       description="Write one Parquet file per ledger table into DIR (zstd-compressed): by "
+                       "default the tables a user works with (articles, quotes, events, entities, "
+                       "article_entities, mentions, amounts, timexes, flags, copies, sources, failures); "
+                       "quotes carry speaker_entity_id, events actor_entity_id and target_entity_id.")
     _db_arg(e)
     e.add_argument("--parquet", metavar="DIR", required=True, help="the folder to write (created if absent)")
+    e.add_argument("--tables", metavar="T1,T2", type=lambda v: [t.strip() for t in v.split(",") if t.strip()],
+                   help="only these tables (any of the ledger's, its machinery included: article_bands, …)")
 
 
 def _write_error(err: IO[str], failure: object) -> None:

@@ -189,7 +189,10 @@ def run_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"newsledger export: {exc}\n")
         return EXIT_USAGE
     try:
-        written = export_parquet(conn, args.parquet)
+        written = export_parquet(conn, args.parquet, args.tables)
+    except ValueError as exc:
+        err.write(f"newsledger export: {exc}\n")
+        return EXIT_USAGE
     except OSError as exc:
         err.write(f"newsledger export: cannot write {args.parquet}: {exc.strerror or exc}\n")
         return EXIT_USAGE
@@ -236,6 +239,47 @@ def _who(ref: dict[str, Any] | None) -> str | None:
     return ref.get("name") if ref else None
 
 
+def _article_columns(prefix: tuple[str, ...]) -> list[Any]:
+    from newsledger.tables import Column, get
+
+    return [Column("article_id", get(*prefix, "article_id")), Column("title", get(*prefix, "title")),
+            Column("url", get(*prefix, "url")), Column("published", get(*prefix, "published"))]
+
+
+def _per_source(q: dict[str, Any]) -> list[dict[str, Any]]:
+    """One CSV row per article reporting a quote: each row is a piece of evidence."""
+    return [{**q, "source": s} for s in (q.get("sources") or [{}])]
+
+
+def _quote_csv() -> list[Any]:
+    from newsledger.tables import Column, get
+
+    return [Column("quote_id", get("id")), Column("speaker_entity_id", get("speaker", "entity")),
+            Column("speaker", get("speaker", "name")), Column("kind", get("kind")),
+            Column("quote", get("text")),
+            Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
+            *_article_columns(("source",)), Column("start", get("source", "start")),
+            Column("end", get("source", "end"))]
+
+
+def _event_csv() -> list[Any]:
+    from newsledger.tables import Column, get
+
+    return [Column("event_id", get("id")), Column("date", get("date")), Column("category", get("category")),
+            Column("mode", get("mode")), Column("modality", get("modality")),
+            Column("actor_entity_id", get("actor", "entity")), Column("actor", get("actor", "name")),
+            Column("target_entity_id", get("target", "entity")), Column("target", get("target", "name")),
+            Column("trigger", get("trigger", "text")), *_article_columns(("article",)),
+            Column("trigger_start", get("trigger", "start")), Column("trigger_end", get("trigger", "end")),
+            Column("evidence_start", get("evidence", "start")),
+            Column("evidence_end", get("evidence", "end")),
+            Column("confidence", get("confidence")), Column("evidence", get("evidence_text"))]
+
+
+QUOTE_CSV = _quote_csv()
+EVENT_CSV = _event_csv()
+
+
 def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ledger import queries
     from newsledger.tables import Column, emit, get
@@ -251,7 +295,7 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
                 Column("sources", lambda r: len(r.get("sources") or []))],
-         args.fmt, out, title="quotes")
+         args.fmt, out, title="quotes", csv_columns=QUOTE_CSV, csv_rows=_per_source)
     return EXIT_OK
 
 
@@ -275,7 +319,7 @@ def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
                 Column("target", lambda r: _who(r.get("target"))), Column("trigger", get("trigger", "text")),
                 Column("article", get("article", "title"), width=50)],
-         args.fmt, out, title="events")
+         args.fmt, out, title="events", csv_columns=EVENT_CSV)
     return EXIT_OK
 
 
@@ -308,13 +352,19 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit,
                             roles=roles)
     label = {"speaker": "said", "actor": "did", "target": "was target"}
+    csv_cols = [Column("type", get("type")), Column("role", get("role")), Column("id", get("id")),
+                Column("date", get("date")),
+                Column("category_or_kind", lambda r: r.get("category") or r.get("kind")),
+                Column("modality", get("modality")), Column("words", lambda r: r.get("text")),
+                *_article_columns(("article",)), Column("start", get("evidence", "start")),
+                Column("end", get("evidence", "end"))]
     emit(rows, [Column("date", get("date")), Column("role", lambda r: label.get(str(r.get("role")), "")),
-                Column("", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
+                Column("what", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
                                       r.get("modality") not in (None, "asserted") else
                                       r.get("category") or r.get("kind"))),
                 Column("words", lambda r: r.get("text") or get("trigger", "text")(r), width=80),
                 Column("article", get("article", "title"), width=40)],
-         args.fmt, out, title=f"{chosen['name']}: what they said and did")
+         args.fmt, out, title=f"{chosen['name']}: what they said and did", csv_columns=csv_cols)
     return EXIT_OK
 
 
@@ -349,7 +399,7 @@ def run_stats(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     emit([{"what": k, "count": v} for k, v in stats.items() if not isinstance(v, dict)],
-         [Column("what", lambda r: r["what"]), Column("count", lambda r: f"{r['count']:,}")],
+         [Column("what", lambda r: r["what"]), Column("count", lambda r: r["count"])],
          args.fmt, out, title=args.db)
     return EXIT_OK
 

@@ -23,27 +23,44 @@ class Column:
 
 
 def _cell(v: Any) -> str:
+    """A value for a person: thousands separated, lists joined."""
     if v is None:
         return ""
     if isinstance(v, list | tuple):
         return "; ".join(_cell(x) for x in v)
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
         return f"{v:,.0f}"
     return str(v)
 
 
+def _raw(v: Any) -> Any:
+    """A value for a script: numbers stay numbers (no separators), lists joined."""
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple):
+        return "; ".join(str(_raw(x)) for x in v)
+    return v
+
+
 def emit(rows: Sequence[dict[str, Any]] | dict[str, Any], columns: Sequence[Column], fmt: str,
-         out: IO[str], title: str | None = None) -> None:
-    """Write rows as `fmt` ("table", "json" or "csv")."""
+         out: IO[str], title: str | None = None, csv_columns: Sequence[Column] | None = None,
+         csv_rows: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> None:
+    """Write rows as `fmt` ("table", "json" or "csv"). The CSV has its own columns when given (the
+    evidence a script needs: ids, offsets, the article), and `csv_rows` can turn one item into several
+    rows (a quote reported by three articles is three rows of evidence)."""
     if fmt == "json":
         out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     items = [rows] if isinstance(rows, dict) else list(rows)
     if fmt == "csv":
+        cols = csv_columns or columns
         w = csv.writer(out)
-        w.writerow([c.header for c in columns])
+        w.writerow([c.header for c in cols])
         for r in items:
-            w.writerow([_cell(c.value(r)) for c in columns])
+            for row in (csv_rows(r) if csv_rows else [r]):
+                w.writerow([_raw(c.value(row)) for c in cols])
         return
     from rich.console import Console
     from rich.table import Table

@@ -337,7 +337,7 @@ def _event_item(r: sqlite3.Row) -> dict[str, Any]:
         "trigger": {"start": r["trigger_start"], "end": r["trigger_end"], "text": r["trigger_text"]},
         "evidence": {"start": r["evidence_start"], "end": r["evidence_end"]},
         "evidence_text": r["evidence_text"], "date": r["date"], "date_basis": r["date_basis"],
-        "amounts": _json(r["amounts"], []), "quote": r["quote_local"],
+        "amounts": _json(r["amounts"], []), "quote": r["quote_local"], "confidence": r["confidence"],
         "article": _article_ref(r),
     }
 
