@@ -8,7 +8,10 @@ Chromium fails them.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import shutil
 import socket
 import threading
@@ -131,11 +134,11 @@ def test_quote_to_entity_page_and_its_timeline(page: Any, base_url: str,
     page.locator("#record-body a", has_text="Entity page: Vladimir Putin").click()
     page.wait_for_url("**/entities/*")
     assert page.locator("h1").inner_text().startswith("Vladimir Putin")
-    chart = page.locator("svg.timeline")
-    assert chart.count() == 1
-    assert page.locator("svg.timeline a[data-kind='quote']").count() >= 1
-    assert page.locator("svg.timeline a[data-kind='event']").count() >= 1
-    total = sum(int(a.get_attribute("data-count")) for a in page.locator("svg.timeline a").all())
+    chart = page.locator("svg.timeline:visible")
+    assert chart.count() == 1  # the full-width drawing; the phone one is hidden
+    assert chart.locator("a[data-kind='quote']").count() >= 1
+    assert chart.locator("a[data-kind='event']").count() >= 1
+    total = sum(int(a.get_attribute("data-count")) for a in chart.locator("a").all())
     assert total == page.locator(".quote-item").count() + page.locator(".event-item").count()
     page.screenshot(path=str(ARTIFACTS / "entity-putin.png"), full_page=True)
     # the entity's quote list links to the quote's span in its article
@@ -205,6 +208,13 @@ def test_phone_width_has_no_horizontal_overflow(page: Any, base_url: str,
     page.goto(f"{base_url}/entities?q=putin")
     page.locator("table a").first.click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the whole timeline is in view: the phone drawing, inside the screen, no sideways scrolling
+    chart = page.locator("svg.timeline:visible")
+    assert chart.count() == 1 and "narrow" in chart.get_attribute("class")
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.querySelector('svg.timeline.narrow').parentElement.scrollWidth"
+                         " <= document.querySelector('svg.timeline.narrow').parentElement.clientWidth")
     page.screenshot(path=str(ARTIFACTS / "phone-entity.png"), full_page=True)
 
 
@@ -221,7 +231,7 @@ def test_hostile_article_runs_nothing(page: Any, base_url: str, web_ledger: WebL
             inline: [...document.querySelectorAll('script:not([src])')]
                     .filter(s => s.type !== 'application/json').length,
             img: document.querySelectorAll('img').length,
-            svg: document.querySelectorAll('svg:not(.timeline)').length,
+            svg: document.querySelectorAll('svg:not(.timeline):not(.volume)').length,
             js: document.querySelectorAll('[href^="javascript:" i], [src^="javascript:" i]').length,
             handlers: [...document.querySelectorAll('*')]
                       .filter(el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
@@ -256,3 +266,94 @@ def test_paste_page_annotates_without_storing(page: Any, analyze_url: str) -> No
     page.screenshot(path=str(ARTIFACTS / "paste-result.png"), full_page=True)
     page.goto(f"{analyze_url}/api/stats")
     assert page.inner_text("body") == before
+
+
+def _shown(page: Any) -> tuple[int, int, int]:
+    """("Showing 26–50 of 57") → (26, 50, 57)."""
+    text = page.locator(".pager .count").first.inner_text()
+    m = re.search(r"Showing ([\d,]+)–([\d,]+) of ([\d,]+)", text)
+    assert m, text
+    first, last, total = (int(g.replace(",", "")) for g in m.groups())
+    return first, last, total
+
+
+def test_lists_page_through_with_counts_and_export_what_is_shown(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/entities")
+    first, last, total = _shown(page)
+    assert (first, last) == (1, 25) and total > 25  # more entities than one page holds
+    names = page.locator("table tbody tr").all_inner_texts()
+    page.locator(".pager a[rel=next]").first.click()
+    page.wait_for_url("**offset=25*")
+    first, last, total2 = _shown(page)
+    assert first == 26 and last == min(50, total) and total2 == total
+    assert not set(page.locator("table tbody tr").all_inner_texts()) & set(names)  # another page
+    page.screenshot(path=str(ARTIFACTS / "entities-page-2.png"), full_page=True)
+    # the CSV link gives the rows on screen, with their ids
+    csv_href = page.locator(".pager a", has_text="CSV").first.get_attribute("href")
+    resp = page.request.get(base_url + csv_href)
+    assert resp.ok and resp.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(resp.text())))
+    assert len(rows) == last - first + 1 and all(r["entity_id"].isdigit() for r in rows)
+    json_href = page.locator(".pager a", has_text="JSON").first.get_attribute("href")
+    assert len(page.request.get(base_url + json_href).json()["items"]) == len(rows)
+    page.locator(".pager a[rel=prev]").first.click()
+    assert _shown(page)[:2] == (1, 25)
+
+
+def test_search_facets_and_month_chart_narrow_the_results(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/search?q=the")
+    _, _, total = _shown(page)
+    speaker = page.locator(".facet a").first
+    name, n = speaker.inner_text(), int(page.locator(".facet .n").first.inner_text().replace(",", ""))
+    assert 0 < n <= total
+    speaker.click()
+    page.wait_for_url("**speaker=*")
+    assert page.locator(".facet a[aria-current]").first.inner_text() == name
+    shown = page.locator(".quote-result > .meta").all_inner_texts()
+    assert shown and all(name in t for t in shown)  # every result is that speaker's
+    page.screenshot(path=str(ARTIFACTS / "search-facets.png"), full_page=True)
+    bar = page.locator("svg.volume:visible a").first
+    month = bar.get_attribute("data-month")
+    count = int(bar.get_attribute("data-count"))
+    bar.click()
+    page.wait_for_url(f"**until={month}*")
+    assert _shown(page)[2] <= count  # the month's quotes (a quote reported twice counts once here)
+    dates = [re.search(r"\d{4}-\d{2}", t) for t in page.locator(".quote-result > .meta").all_inner_texts()]
+    assert dates and all(d and d.group(0) == month for d in dates)
+    page.locator("#s-sort").select_option("oldest")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**sort=oldest*")
+
+
+def test_entity_page_filters_what_it_said_and_did(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/entities?q=putin")
+    page.locator("table a").first.click()
+    page.wait_for_url("**/entities/*")
+    both = page.locator(".quote-item").count(), page.locator(".event-item").count()
+    assert both[0] >= 1 and both[1] >= 1
+    page.locator("select[name=role]").select_option("said")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**role=said*")
+    assert page.locator(".quote-item").count() == both[0] and page.locator(".event-item").count() == 0
+    chart = page.locator("svg.timeline:visible")
+    assert chart.locator("a[data-kind='event']").count() == 0  # the chart follows the filter
+    page.locator("select[name=role]").select_option("did")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**role=did*")
+    assert page.locator(".quote-item").count() == 0
+    assert all("· actor" in t for t in page.locator(".event-item .badge").all_inner_texts())
+
+
+def test_story_copies_side_by_side(page: Any, base_url: str, web_ledger: WebLedger) -> None:  # noqa: F811
+    page.goto(f"{base_url}/articles/{web_ledger.ids['repost']}")
+    page.locator(".copies a", has_text="side by side").first.click()
+    page.wait_for_url("**/compare/*")
+    sides = page.locator(".side-text")
+    assert sides.count() == 2
+    page.screenshot(path=str(ARTIFACTS / "compare-copies.png"), full_page=True)
+    # left is the re-post: its banner is the only thing marked, as only in the left text
+    dropped = [t.strip() for t in sides.nth(0).locator("del").all_inner_texts()]
+    assert dropped == ["Reposted from our partners"]
+    assert sides.nth(1).locator("ins, del").count() == 0
+    assert re.search(r"\d+% of the words are the same", page.locator("main").inner_text())
+    page.screenshot(path=str(ARTIFACTS / "compare-copies.png"), full_page=True)

@@ -93,6 +93,20 @@ def test_csv_rows_carry_their_evidence_and_numbers_stay_numbers(ledger: Path, ca
 
 
 @pytest.mark.slow
+def test_oldest_first(ledger: Path, capsys):
+    import json
+
+    for command in ("quotes", "events"):
+        assert cli.main([command, "--db", str(ledger), "--json", "--limit", "500"]) == cli.EXIT_OK
+        newest = [r["date"] for r in json.loads(capsys.readouterr().out)]
+        assert cli.main([command, "--db", str(ledger), "--json", "--limit", "500", "--oldest"]) == cli.EXIT_OK
+        oldest = [r["date"] for r in json.loads(capsys.readouterr().out)]
+        dated = [d for d in newest if d]
+        assert oldest and oldest == sorted(dated), command  # the dated ones, the other way round
+        assert newest[:len(dated)] == sorted(dated, reverse=True), command  # undated last
+
+
+@pytest.mark.slow
 def test_export_writes_the_users_tables_with_entity_ids(ledger: Path, tmp_path: Path, capsys):
     import pyarrow.parquet as pq
 

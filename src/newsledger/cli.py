@@ -126,13 +126,16 @@ def _date_args(p: argparse.ArgumentParser) -> None:
                    help="up to this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD)")
 
 
-def _page_args(p: argparse.ArgumentParser) -> None:
+def _page_args(p: argparse.ArgumentParser, dated: bool = False) -> None:
     from newsledger.ledger.query_sql import MAX_LIMIT
 
     p.add_argument("--limit", type=_count(1, MAX_LIMIT, " (page through more with --offset)"), default=50,
                    metavar="N",
                    help=f"at most N rows (default 50, at most {MAX_LIMIT}; page with --offset)")
     p.add_argument("--offset", type=_count(0), default=0, metavar="N", help="skip the first N rows")
+    if dated:
+        p.add_argument("--oldest", action="store_true",
+                       help="oldest first (dated rows only); the default is newest first, undated last")
 
 
 def category(value: str) -> str:
@@ -209,7 +212,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q.add_argument("--speaker", metavar="NAME", help="only quotes by this speaker (a name or alias)")
     q.add_argument("--search", metavar="TEXT", help="full-text search in the quoted words")
     _date_args(q)
-    _page_args(q)
+    _page_args(q, dated=True)
     _format_args(q)
 
     ev = sub.add_parser("events", help="who did what to whom: PLOVER events in the ledger",
@@ -221,7 +224,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--category", metavar="CAT", type=category,
                     help="a PLOVER category, e.g. THREATEN, AID, SANCTION (any case)")
     _date_args(ev)
-    _page_args(ev)
+    _page_args(ev, dated=True)
     _format_args(ev)
 
     en = sub.add_parser("entities", help="people, organisations and places across the ledger",

@@ -239,50 +239,9 @@ def _who(ref: dict[str, Any] | None) -> str | None:
     return ref.get("name") if ref else None
 
 
-def _article_columns(prefix: tuple[str, ...]) -> list[Any]:
-    from newsledger.tables import Column, get
-
-    return [Column("article_id", get(*prefix, "article_id")), Column("title", get(*prefix, "title")),
-            Column("url", get(*prefix, "url")), Column("published", get(*prefix, "published"))]
-
-
-def _per_source(q: dict[str, Any]) -> list[dict[str, Any]]:
-    """One CSV row per article reporting a quote: each row is a piece of evidence."""
-    return [{**q, "source": s} for s in (q.get("sources") or [{}])]
-
-
-def _quote_csv() -> list[Any]:
-    from newsledger.tables import Column, get
-
-    return [Column("quote_id", get("id")), Column("speaker_entity_id", get("speaker", "entity")),
-            Column("speaker", get("speaker", "name")), Column("kind", get("kind")),
-            Column("quote", get("text")),
-            Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
-            *_article_columns(("source",)), Column("start", get("source", "start")),
-            Column("end", get("source", "end"))]
-
-
-def _event_csv() -> list[Any]:
-    from newsledger.tables import Column, get
-
-    return [Column("event_id", get("id")), Column("date", get("date")), Column("category", get("category")),
-            Column("mode", get("mode")), Column("modality", get("modality")),
-            Column("actor_entity_id", get("actor", "entity")), Column("actor", get("actor", "name")),
-            Column("target_entity_id", get("target", "entity")), Column("target", get("target", "name")),
-            Column("trigger", get("trigger", "text")), *_article_columns(("article",)),
-            Column("trigger_start", get("trigger", "start")), Column("trigger_end", get("trigger", "end")),
-            Column("evidence_start", get("evidence", "start")),
-            Column("evidence_end", get("evidence", "end")),
-            Column("confidence", get("confidence")), Column("evidence", get("evidence_text"))]
-
-
-QUOTE_CSV = _quote_csv()
-EVENT_CSV = _event_csv()
-
-
 def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ledger import queries
-    from newsledger.tables import Column, emit, get
+    from newsledger.tables import QUOTE_CSV, Column, emit, get, per_source
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
@@ -291,17 +250,17 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         chosen = _resolve(conn, "quotes", speaker, err, "--speaker")
         speaker = str(chosen["id"]) if chosen else speaker  # no entity: the name as written (full text)
     rows = queries.quotes(conn, speaker=speaker, search=args.search, since=args.since, until=args.until,
-                          limit=args.limit, offset=args.offset)
+                          limit=args.limit, offset=args.offset, oldest=args.oldest)
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
                 Column("sources", lambda r: len(r.get("sources") or []))],
-         args.fmt, out, title="quotes", csv_columns=QUOTE_CSV, csv_rows=_per_source)
+         args.fmt, out, title="quotes", csv_columns=QUOTE_CSV, csv_rows=per_source)
     return EXIT_OK
 
 
 def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ledger import queries
-    from newsledger.tables import Column, emit, get
+    from newsledger.tables import EVENT_CSV, Column, emit, get
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
@@ -314,7 +273,8 @@ def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                     return EXIT_SOME_FAILED
                 names[role] = str(chosen["id"])
     rows = queries.events(conn, actor=names["actor"], target=names["target"], category=args.category,
-                          since=args.since, until=args.until, limit=args.limit, offset=args.offset)
+                          since=args.since, until=args.until, limit=args.limit, offset=args.offset,
+                          oldest=args.oldest)
     emit(rows, [Column("date", get("date")), Column("category", get("category")), Column("mode", get("mode")),
                 Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
                 Column("target", lambda r: _who(r.get("target"))), Column("trigger", get("trigger", "text")),
@@ -340,7 +300,7 @@ def run_entities(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.ledger import queries
-    from newsledger.tables import Column, emit, get
+    from newsledger.tables import TIMELINE_CSV, Column, emit, get
 
     if (conn := _reader(args, err)) is None:
         return EXIT_USAGE
@@ -352,19 +312,13 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     rows = queries.timeline(conn, chosen["id"], since=args.since, until=args.until, limit=args.limit,
                             roles=roles)
     label = {"speaker": "said", "actor": "did", "target": "was target"}
-    csv_cols = [Column("type", get("type")), Column("role", get("role")), Column("id", get("id")),
-                Column("date", get("date")),
-                Column("category_or_kind", lambda r: r.get("category") or r.get("kind")),
-                Column("modality", get("modality")), Column("words", lambda r: r.get("text")),
-                *_article_columns(("article",)), Column("start", get("evidence", "start")),
-                Column("end", get("evidence", "end"))]
     emit(rows, [Column("date", get("date")), Column("role", lambda r: label.get(str(r.get("role")), "")),
                 Column("what", lambda r: (f"{r['category']} ({r['modality']})" if r.get("category") and
                                       r.get("modality") not in (None, "asserted") else
                                       r.get("category") or r.get("kind"))),
                 Column("words", lambda r: r.get("text") or get("trigger", "text")(r), width=80),
                 Column("article", get("article", "title"), width=40)],
-         args.fmt, out, title=f"{chosen['name']}: what they said and did", csv_columns=csv_cols)
+         args.fmt, out, title=f"{chosen['name']}: what they said and did", csv_columns=TIMELINE_CSV)
     return EXIT_OK
 
 

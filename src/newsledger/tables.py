@@ -7,6 +7,7 @@ see; `--json` prints the rows whole, so a script gets every field, not just the 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,70 @@ def get(*path: str | int) -> Callable[[dict[str, Any]], Any]:
                 return None
         return cur
     return value
+
+
+def article_columns(prefix: tuple[str, ...]) -> list[Column]:
+    return [Column("article_id", get(*prefix, "article_id")), Column("title", get(*prefix, "title")),
+            Column("url", get(*prefix, "url")), Column("published", get(*prefix, "published"))]
+
+
+def per_source(q: dict[str, Any]) -> list[dict[str, Any]]:
+    """One CSV row per article reporting a quote: each row is a piece of evidence."""
+    return [{**q, "source": s} for s in (q.get("sources") or [{}])]
+
+
+def _quote_csv() -> list[Column]:
+    return [Column("quote_id", get("id")), Column("speaker_entity_id", get("speaker", "entity")),
+            Column("speaker", get("speaker", "name")), Column("kind", get("kind")),
+            Column("quote", get("text")),
+            Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
+            *article_columns(("source",)), Column("start", get("source", "start")),
+            Column("end", get("source", "end"))]
+
+
+def _event_csv() -> list[Column]:
+    return [Column("event_id", get("id")), Column("date", get("date")), Column("category", get("category")),
+            Column("mode", get("mode")), Column("modality", get("modality")),
+            Column("actor_entity_id", get("actor", "entity")), Column("actor", get("actor", "name")),
+            Column("target_entity_id", get("target", "entity")), Column("target", get("target", "name")),
+            Column("trigger", get("trigger", "text")), *article_columns(("article",)),
+            Column("trigger_start", get("trigger", "start")), Column("trigger_end", get("trigger", "end")),
+            Column("evidence_start", get("evidence", "start")),
+            Column("evidence_end", get("evidence", "end")),
+            Column("confidence", get("confidence")), Column("evidence", get("evidence_text"))]
+
+
+QUOTE_CSV = _quote_csv()
+EVENT_CSV = _event_csv()
+
+
+ARTICLE_CSV = [Column("article_id", get("article_id")), Column("title", get("title")),
+               Column("url", get("url")),
+               Column("site", get("site")), Column("published", get("published")),
+               Column("quotes", get("counts", "quotes")), Column("events", get("counts", "events")),
+               Column("flags", get("flags"))]
+ENTITY_CSV = [Column("entity_id", get("id")), Column("name", get("name")), Column("type", get("type")),
+              Column("roles", get("roles")), Column("affiliation", get("affiliation")),
+              Column("articles", get("counts", "articles")), Column("quotes", get("counts", "quotes")),
+              Column("events", get("counts", "events"))]
+TIMELINE_CSV = [Column("type", get("type")), Column("role", get("role")), Column("id", get("id")),
+                Column("date", get("date")),
+                Column("category_or_kind", lambda r: r.get("category") or r.get("kind")),
+                Column("modality", get("modality")), Column("words", lambda r: r.get("text")),
+                *article_columns(("article",)), Column("start", get("evidence", "start")),
+                Column("end", get("evidence", "end"))]
+STORY_CSV = [Column("story_id", get("story_id")), Column("size", get("size")),
+             Column("first_published", get("first_published")),
+             Column("last_published", get("last_published")),
+             Column("article_ids", lambda r: [a.get("article_id") for a in r.get("articles") or []])]
+
+
+def csv_text(items: Sequence[dict[str, Any]], columns: Sequence[Column],
+             rows: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
+    """Items as CSV text (for the API's format=csv)."""
+    buf = io.StringIO()
+    emit(list(items), columns, "csv", buf, csv_rows=rows)
+    return buf.getvalue()
 
 
 def show_article(art: dict[str, Any], out: IO[str]) -> None:

@@ -257,9 +257,10 @@ def _speaker_sql(conn: sqlite3.Connection, speaker: str) -> tuple[str, str, list
 
 
 def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str | None = None,
-           since: str | None = None, until: str | None = None, limit: int = 50, offset: int = 0
-           ) -> list[dict[str, Any]]:
-    """Quotes, one per cluster (the same words reported by several articles), newest first.
+           since: str | None = None, until: str | None = None, limit: int = 50, offset: int = 0,
+           oldest: bool = False) -> list[dict[str, Any]]:
+    """Quotes, one per cluster (the same words reported by several articles), newest first (or
+    `oldest` first, dated only).
 
     `speaker` matches the speaker as written or a corpus entity's name/aliases (case-insensitive,
     words); `search` is a full-text search of the quote's words; since/until bound the quote's
@@ -267,7 +268,8 @@ def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str 
     """
     limit, offset = _page(limit, offset)
     dcond, dparams = _date_range("r.date", since, until)
-    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond]
+    dated, order = query_sql.order_by("r.date", "r.id", oldest)
+    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond, *dated]
     params: list[Any] = list(dparams)
     hit_parts: list[str] = []
     row_parts: list[str] = []  # the same tests, on one quote row r (with its speaker's ae)
@@ -313,12 +315,12 @@ def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str 
             hit_params = [json.dumps(ids)]
         sql = (f"{with_}SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
                " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
-               f" WHERE {match} AND {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
+               f" WHERE {match} AND {' AND '.join(cond)} {order} LIMIT ? OFFSET ?")
         params = hit_params + params
     else:
         sql = (f"SELECT {_QUOTE_COLS.replace('q.', 'r.')} FROM quotes r LEFT JOIN article_entities ae"
                " ON ae.article_id = r.article_id AND ae.local_id = r.speaker_local"
-               f" WHERE {' AND '.join(cond)} ORDER BY r.date DESC, r.id DESC LIMIT ? OFFSET ?")
+               f" WHERE {' AND '.join(cond)} {order} LIMIT ? OFFSET ?")
     reps = _rows(conn, sql, [*params, limit, offset])
     srcs = _quote_sources(conn, reps)
     return [_quote_item(r, srcs[r["id"]]) for r in reps]
@@ -377,10 +379,13 @@ def _role_cond(conn: sqlite3.Connection, role: str, name: str, window: int,
 
 def events(conn: sqlite3.Connection, *, actor: str | None = None, target: str | None = None,
            category: str | None = None, since: str | None = None, until: str | None = None,
-           limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Events (PLOVER category, actor, target, trigger, date, evidence span), newest first."""
+           limit: int = 50, offset: int = 0, oldest: bool = False) -> list[dict[str, Any]]:
+    """Events (PLOVER category, actor, target, trigger, date, evidence span), newest first (or
+    `oldest` first, dated only)."""
     limit, offset = _page(limit, offset)
     cond, params = _date_range("e.date", since, until)
+    dated, order = query_sql.order_by("e.date", "e.id", oldest)
+    cond += dated
     if category:
         # a common category walks the date index (newest first) instead of sorting all its events
         common = query_sql.walk(conn, "events", "SELECT id FROM events WHERE category = ?",
@@ -394,7 +399,7 @@ def events(conn: sqlite3.Connection, *, actor: str | None = None, target: str | 
             cond.append(c)
             params += p
     where = f" WHERE {' AND '.join(cond)}" if cond else ""
-    rows = _rows(conn, f"{_EVENT_SELECT}{where} ORDER BY e.date DESC, e.id DESC LIMIT ? OFFSET ?",
+    rows = _rows(conn, f"{_EVENT_SELECT}{where}{order} LIMIT ? OFFSET ?",
                  [*params, limit, offset])
     return [_event_item(r) for r in rows]
 
@@ -498,7 +503,7 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
     Walks `entity_timeline` (filled by entity resolution: an item's date, else its article's) in
     index order and stops at `limit`, so a speaker with 100k quotes costs what one with ten does.
     """
-    limit = max(1, min(int(limit), 5 * MAX_LIMIT))
+    limit = max(1, min(int(limit), 10 * MAX_LIMIT))
     roles = tuple(r for r in ROLES if r in roles)  # known roles only, in a fixed order
     cond, params = _date_range("t.date", since, until)
     where = "".join(f" AND {c}" for c in cond)

@@ -26,10 +26,13 @@ _SUMMARY_COLS = ("a.id, a.doc_id, a.title, a.site, a.url, a.published, a.referen
 
 def articles(conn: sqlite3.Connection, *, since: str | None = None, until: str | None = None,
              site: str | None = None, flag: str | None = None, search: str | None = None,
-             limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Articles, newest first, filtered by publication date, site, a flag code or full text."""
+             limit: int = 50, offset: int = 0, oldest: bool = False) -> list[dict[str, Any]]:
+    """Articles, newest first (or `oldest` first, dated only), filtered by publication date, site, a
+    flag code or full text."""
     limit, offset = _page(limit, offset)
     cond, params = _date_range("a.published", since, until)
+    dated, order = query_sql.order_by("a.published", "a.id", oldest)
+    cond += dated
     if site:
         cond.append("a.site = ?")
         params.append(site.strip())
@@ -50,7 +53,7 @@ def articles(conn: sqlite3.Connection, *, since: str | None = None, until: str |
             params.append(json.dumps(ids))
     where = f" WHERE {' AND '.join(cond)}" if cond else ""
     rows = _rows(conn, f"SELECT {_SUMMARY_COLS} FROM articles a{where}"
-                 " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
+                 f"{order} LIMIT ? OFFSET ?", [*params, limit, offset])
     out = [_article_summary(r) for r in rows]
     ids = [a["article_id"] for a in out]
     counts = _article_counts(conn, ids)

@@ -38,11 +38,19 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
 
 
 def check_date(value: str | None, name: str = "date") -> str | None:
-    """A date bound as given (YYYY, YYYY-MM or YYYY-MM-DD), or ValueError with a clear message."""
+    """A date bound as given (YYYY, YYYY-MM or YYYY-MM-DD, a real month and day), or ValueError with a
+    clear message."""
+    import datetime as dt
+
     if value is None or value == "":
         return None
     if not _DATE.match(value):
         raise ValueError(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    parts = [int(x) for x in value.split("-")] + [1, 1]
+    try:
+        dt.date(parts[0], parts[1], parts[2])
+    except ValueError as exc:
+        raise ValueError(f"{name} {value!r} is not a date: {exc}") from None
     return value
 
 
@@ -62,6 +70,14 @@ def _date_range(column: str, since: str | None, until: str | None) -> tuple[list
         cond.append(f"{column} <= ?")
         params.append(until + "~")
     return cond, params
+
+
+def order_by(date: str, ident: str, oldest: bool) -> tuple[list[str], str]:
+    """Newest first (undated last), or oldest first: then the undated are left out, so the walk of the
+    date index never starts with every item that has no date."""
+    if oldest:
+        return [f"{date} IS NOT NULL"], f" ORDER BY {date}, {ident}"
+    return [], f" ORDER BY {date} DESC, {ident} DESC"
 
 
 def fts_query(text: str, column: str | None = None) -> str | None:

@@ -8,18 +8,33 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from newsledger.extract.events.lexicon import CATEGORIES
 from newsledger.ledger import queries
+from newsledger.ledger.query_sql import check_date
 from newsledger.model import Failure, RawDoc, to_dict
+from newsledger.tables import (
+    ARTICLE_CSV,
+    ENTITY_CSV,
+    EVENT_CSV,
+    QUOTE_CSV,
+    STORY_CSV,
+    TIMELINE_CSV,
+    csv_text,
+    per_source,
+)
 from newsledger.web.app import read_body
 
 API_MAX_LIMIT = 200
+Category = Enum("Category", {c: c for c in CATEGORIES}, type=str)  # type: ignore[misc]
 
 
 class ErrorDetail(BaseModel):
@@ -56,10 +71,36 @@ def ledger(request: Request) -> sqlite3.Connection:
     return conn
 
 
-def page(fetch: Any, limit: int, offset: int, **kw: Any) -> JSONResponse:
+Format = Annotated[Literal["json", "csv"], Query(
+    description="json (default): items with every field; csv: one row per item (per reporting article for "
+                "quotes) with the evidence columns: ids, title, URL, published date, offsets")]
+
+
+Sort = Annotated[Literal["newest", "oldest"], Query(
+    description="newest first (undated last), or oldest first (dated items only)")]
+
+
+def check_dates(**dates: str | None) -> None:
+    """Dates checked on the calendar (a 13th month is a 422 like any bad parameter, same shape)."""
+    errors = []
+    for name, value in dates.items():
+        try:
+            check_date(value, name)
+        except ValueError as exc:
+            errors.append({"loc": ("query", name), "msg": str(exc), "type": "value_error", "input": value})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def page(fetch: Any, limit: int, offset: int, fmt: str = "json", csv: Any = None, **kw: Any) -> Response:
     """One page of a query: fetch one extra item to know whether there is a next page."""
+    check_dates(since=kw.get("since"), until=kw.get("until"))
     items = fetch(limit=limit + 1, offset=offset, **kw)
     more = len(items) > limit
+    if fmt == "csv" and csv is not None:
+        columns, rows = csv
+        return Response(csv_text(items[:limit], columns, rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=newsledger.csv"})
     return JSONResponse({"items": items[:limit], "limit": limit, "offset": offset,
                          "next_offset": offset + limit if more else None})
 
@@ -72,10 +113,12 @@ def stats(request: Request) -> JSONResponse:
 @router.get("/api/articles", tags=["articles"], summary="Articles, newest first")
 def articles(request: Request, limit: Limit = 50, offset: Offset = 0, since: Since = None,
              until: Until = None, site: Text = None, flag: Annotated[str | None, Query(max_length=64)] = None,
-             q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None
-             ) -> JSONResponse:
-    return page(lambda **kw: queries.articles(ledger(request), **kw), limit, offset, since=since, until=until,
-                site=site, flag=flag, search=q)
+             q: Annotated[str | None, Query(max_length=200, description="full-text search",
+                                            examples=["superdelegates"])] = None,
+             sort: Sort = "newest", format: Format = "json") -> Response:
+    return page(lambda **kw: queries.articles(ledger(request), **kw), limit, offset, format,
+                (ARTICLE_CSV, None), since=since, until=until, site=site, flag=flag, search=q,
+                oldest=sort == "oldest")
 
 
 @router.get("/api/articles/{article_id}", tags=["articles"],
@@ -89,27 +132,44 @@ def article(request: Request, article_id: Id) -> JSONResponse:
 
 @router.get("/api/quotes", tags=["quotes"],
             summary="Quotes (one per cluster, with every article that reports it), newest first")
-def quotes(request: Request, limit: Limit = 50, offset: Offset = 0, speaker: Text = None,
-           q: Annotated[str | None, Query(max_length=200, description="words of the quote")] = None,
-           since: Since = None, until: Until = None) -> JSONResponse:
-    return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, speaker=speaker, search=q,
-                since=since, until=until)
+def quotes(request: Request, limit: Limit = 50, offset: Offset = 0,
+           speaker: Annotated[str | None, Query(
+               max_length=200, description="a name or alias (the entity that says the most of those "
+               "matching), or an entity id", examples=["Clinton", "12"])] = None,
+           q: Annotated[str | None, Query(max_length=200, description="words of the quote",
+                                          examples=["wall"])] = None,
+           since: Since = None, until: Until = None, sort: Sort = "newest",
+           format: Format = "json") -> Response:
+    return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, format,
+                (QUOTE_CSV, per_source), speaker=speaker, search=q, since=since, until=until,
+                oldest=sort == "oldest")
 
 
 @router.get("/api/events", tags=["events"], summary="Events (PLOVER categories), newest first")
-def events(request: Request, limit: Limit = 50, offset: Offset = 0, actor: Text = None, target: Text = None,
-           category: Annotated[str | None, Query(max_length=40)] = None, since: Since = None,
-           until: Until = None) -> JSONResponse:
-    return page(lambda **kw: queries.events(ledger(request), **kw), limit, offset, actor=actor, target=target,
-                category=category, since=since, until=until)
+def events(request: Request, limit: Limit = 50, offset: Offset = 0,
+           actor: Annotated[str | None, Query(
+               max_length=200, description="the entity that acts: a name or an id",
+               examples=["Putin"])] = None,
+           target: Annotated[str | None, Query(
+               max_length=200, description="the entity acted on: a name or an id",
+               examples=["Russia"])] = None,
+           category: Annotated[Category | None, Query(description="a PLOVER category")] = None,
+           since: Since = None, until: Until = None, sort: Sort = "newest",
+           format: Format = "json") -> Response:
+    return page(lambda **kw: queries.events(ledger(request), **kw), limit, offset, format, (EVENT_CSV, None),
+                actor=actor, target=target, category=category.value if category else None, since=since,
+                until=until, oldest=sort == "oldest")
 
 
 @router.get("/api/entities", tags=["entities"], summary="Entities, those in most articles first")
 def entities(request: Request, limit: Limit = 50, offset: Offset = 0,
-             type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, GPE, …")] = None,
-             q: Annotated[str | None, Query(max_length=200, description="name or alias")] = None
-             ) -> JSONResponse:
-    return page(lambda **kw: queries.entities(ledger(request), **kw), limit, offset, type=type, search=q)
+             type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, GPE, …",
+                                               examples=["PERSON"])] = None,
+             q: Annotated[str | None, Query(max_length=200, description="name or alias",
+                                            examples=["Sanders"])] = None,
+             format: Format = "json") -> Response:
+    return page(lambda **kw: queries.entities(ledger(request), **kw), limit, offset, format,
+                (ENTITY_CSV, None), type=type, search=q)
 
 
 @router.get("/api/entities/{entity_id}", tags=["entities"],
@@ -125,21 +185,27 @@ def entity(request: Request, entity_id: Id) -> JSONResponse:
             summary="What an entity said and did, oldest first, each with its evidence span")
 def timeline(request: Request, entity_id: Id, since: Since = None, until: Until = None,
              limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+             offset: Annotated[int, Query(ge=0, le=4000)] = 0,
              role: Annotated[list[Literal["speaker", "actor", "target"]] | None, Query(
                  description="only items where the entity is the speaker (its quotes), the actor (what it "
-                             "did) or the target (what was done to it); repeatable")] = None) -> JSONResponse:
+                             "did) or the target (what was done to it); repeatable")] = None,
+             format: Format = "json") -> Response:
     conn = ledger(request)
     ent = queries.entity(conn, entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
-    items = queries.timeline(conn, entity_id, since=since, until=until, limit=limit,
-                             roles=tuple(role) if role else queries.ROLES)
-    return JSONResponse({"entity": ent, "items": items})
+    check_dates(since=since, until=until)
+    items = queries.timeline(conn, entity_id, since=since, until=until, limit=offset + limit,
+                             roles=tuple(role) if role else queries.ROLES)[offset:]
+    if format == "csv":
+        return Response(csv_text(items, TIMELINE_CSV), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=newsledger-timeline.csv"})
+    return JSONResponse({"entity": ent, "items": items, "limit": limit, "offset": offset})
 
 
 @router.get("/api/stories", tags=["articles"], summary="Stories: an original and its copies, largest first")
-def stories(request: Request, limit: Limit = 50, offset: Offset = 0) -> JSONResponse:
-    return page(lambda **kw: queries.stories(ledger(request), **kw), limit, offset)
+def stories(request: Request, limit: Limit = 50, offset: Offset = 0, format: Format = "json") -> Response:
+    return page(lambda **kw: queries.stories(ledger(request), **kw), limit, offset, format, (STORY_CSV, None))
 
 
 async def analyze_request(request: Request) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from newsledger.ledger import queries
-from newsledger.web import chart, render
+from newsledger.ledger import counts, queries
+from newsledger.web import chart, compare, render
 from newsledger.web.api import DATE, Id, ledger
 from newsledger.web.app import html, read_body
 
@@ -23,6 +23,7 @@ router = APIRouter(include_in_schema=False)
 Opt = Annotated[str | None, Query(max_length=200)]
 DateQ = Annotated[str | None, Query(pattern=DATE + r"|^$")]
 OffsetQ = Annotated[int, Query(ge=0, le=1_000_000)]
+SortQ = Annotated[str, Query(pattern="^(newest|oldest)$")]
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -30,15 +31,55 @@ def error_page(request: Request, status: int, message: str) -> Response:
                 title=f"Error {status}")
 
 
-def _pager(request: Request, offset: int, count: int, size: int = PAGE) -> dict[str, str | None]:
-    """Links to the previous / next page of a list (same query, another offset)."""
+def _pager(request: Request, offset: int, count: int, total: counts.Count | None = None,
+           size: int = PAGE) -> dict[str, Any]:
+    """Where this page is in the list ("26–50 of 1,234") and links to the previous / next page (same
+    query, another offset). `count` is how many items the query returned for a page of `size` (one
+    more than `size` means there is a next page)."""
     params = {k: v for k, v in request.query_params.items() if k != "offset" and v}
 
     def link(off: int) -> str:
         return request.url.path + "?" + urlencode({**params, "offset": off})
 
+    shown = min(count, size)
     return {"prev": link(max(0, offset - size)) if offset > 0 else None,
-            "next": link(offset + size) if count > size else None}
+            "next": link(offset + size) if count > size else None,
+            "first": offset + 1 if shown else 0, "last": offset + shown,
+            "total": str(total) if total else None,
+            "csv": None, "json": None}
+
+
+def _exports(request: Request, page: dict[str, Any], api_path: str) -> dict[str, Any]:
+    """The same list as CSV and JSON (the API, same filters, same page): export what is on screen."""
+    params = {k: v for k, v in request.query_params.items() if v and k != "in"}
+    params["limit"] = str(PAGE)
+    page["json"] = api_path + "?" + urlencode(params)
+    page["csv"] = api_path + "?" + urlencode({**params, "format": "csv"})
+    return page
+
+
+def _narrow(request: Request, **changes: str) -> str:
+    """This page's link with some filters set (and back to the first page)."""
+    params = {k: v for k, v in request.query_params.items() if k != "offset" and v}
+    return request.url.path + "?" + urlencode({**params, **changes})
+
+
+def _facets(request: Request, found: dict[str, list[counts.Facet]], total: counts.Count | None,
+            label: str) -> dict[str, Any]:
+    """Facet links and the month chart for a list: each value narrows the list to it; a month bar
+    narrows the dates to that month."""
+    groups = []
+    for key, title, param in (("speakers", "Speakers", "speaker"), ("sites", "Outlets", "site")):
+        values = found.get(key) or []
+        if values:
+            groups.append({"title": title, "links": [
+                {"label": v.label, "n": v.n, "href": _narrow(request, **{param: v.value}),
+                 "on": request.query_params.get(param) == v.value} for v in values]})
+    months = [(m.value, m.n) for m in found.get("months") or []]
+    sample = f" (the first {counts.CAP:,} matches)" if total is not None and total.capped else ""
+    drawn = chart.responsive(chart.volume_svg, months, f"{label} by month{sample}",
+                             href=lambda m: _narrow(request, since=m, until=m)) if months else None
+    return {"groups": groups, "sample": sample, "chart": drawn}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -50,12 +91,16 @@ def home(request: Request) -> Response:
 
 @router.get("/articles", response_class=HTMLResponse)
 def articles_page(request: Request, since: DateQ = None, until: DateQ = None, site: Opt = None,
-                  flag: Opt = None, q: Opt = None, offset: OffsetQ = 0) -> Response:
+                  flag: Opt = None, q: Opt = None, sort: SortQ = "newest", offset: OffsetQ = 0) -> Response:
     conn = ledger(request)
-    items = queries.articles(conn, since=since or None, until=until or None, site=site or None,
-                             flag=flag or None, search=q or None, limit=PAGE + 1, offset=offset)
-    return html(request, "articles.html", title="Articles", items=items[:PAGE],
-                pager=_pager(request, offset, len(items)), sites=queries.sites(conn),
+    filters: dict[str, Any] = {"since": since or None, "until": until or None, "site": site or None,
+                               "flag": flag or None, "search": q or None}
+    items = queries.articles(conn, **filters, limit=PAGE + 1, offset=offset, oldest=sort == "oldest")
+    total = counts.articles(conn, **filters)
+    return html(request, "articles.html", title="Articles", items=items[:PAGE], sort=sort,
+                facets=_facets(request, counts.article_facets(conn, **filters), total, "Articles"),
+                page=_exports(request, _pager(request, offset, len(items), total), "/api/articles"),
+                sites=queries.sites(conn),
                 flags=queries.flag_codes(conn), f={"since": since, "until": until, "site": site,
                                                    "flag": flag, "q": q},
                 terms=queries.search_terms(q), snippet=render.snippet)
@@ -85,28 +130,78 @@ def article_page(request: Request, article_id: Id, q: Opt = None) -> Response:
     return _article_view(request, art, q)
 
 
+@router.get("/articles/{article_id}/compare/{other_id}", response_class=HTMLResponse)
+def compare_page(request: Request, article_id: Id, other_id: Id) -> Response:
+    """Two articles (an original and its copy) side by side, with the words only one of them has
+    marked."""
+    conn = ledger(request)
+    left, right = queries.article(conn, article_id), queries.article(conn, other_id)
+    for aid, art in ((article_id, left), (other_id, right)):
+        if art is None:
+            raise HTTPException(404, f"no article {aid}")
+    assert left is not None and right is not None
+    diff = compare.compare(left.get("text") or "", right.get("text") or "")
+    return html(request, "compare.html", title="Compare copies", left=left, right=right, diff=diff,
+                url_left=render.safe_url(left.get("url")), url_right=render.safe_url(right.get("url")))
+
+
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, type: Annotated[str | None, Query(max_length=20)] = None,
                   q: Opt = None, offset: OffsetQ = 0) -> Response:
     conn = ledger(request)
     items = queries.entities(conn, type=type or None, search=q or None, limit=PAGE + 1, offset=offset)
+    resolved = queries.has_entities(conn)
+    ids = [e["id"] for e in queries.find_entities(conn, q, limit=200)] if q and resolved else None
+    total = counts.entities(conn, type=type or None, ids=ids) if resolved else None
     return html(request, "entities.html", title="Entities", items=items[:PAGE],
-                pager=_pager(request, offset, len(items)), f={"type": type, "q": q},
+                page=_exports(request, _pager(request, offset, len(items), total), "/api/entities"),
+                f={"type": type, "q": q},
                 types=["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"])
 
 
+ROLE_WORDS = {"said": "speaker", "did": "actor", "target": "target"}
+DAY_PAGE = 50  # items of an entity's dated list per page; the chart always shows them all
+
+
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, entity_id: Id) -> Response:
+def entity_page(request: Request, entity_id: Id,
+                role: Annotated[str | None, Query(pattern="^(said|did|target|)$")] = None,
+                since: DateQ = None, until: DateQ = None, offset: OffsetQ = 0) -> Response:
+    """An entity's chart and its items by date, a page at a time, filtered to what it said, did or had
+    done to it and to a date range. The chart covers every item the filters keep (up to the
+    timeline's cap), and its markers link to the page that lists that day."""
     conn = ledger(request)
     ent = queries.entity(conn, entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id}")
-    items = queries.timeline(conn, entity_id, limit=1000)
+    roles = (ROLE_WORDS[role],) if role else queries.ROLES
+    cap = 10 * queries.MAX_LIMIT
+    every = queries.timeline(conn, entity_id, since=since or None, until=until or None, limit=cap,
+                             roles=roles)
+    shown = every[offset:offset + DAY_PAGE]
     days: dict[str, list[dict[str, Any]]] = {}
-    for it in items:
+    for it in shown:
         days.setdefault(chart.day_anchor(it.get("date")), []).append(it)
-    return html(request, "entity.html", title=ent["name"], ent=ent, items=items, days=days,
-                svg=chart.timeline_svg(items, ent["name"]), quotes=[i for i in items if i["type"] == "quote"])
+    first_page: dict[str, int] = {}  # a day's anchor → the offset of the page that lists it
+    for i, it in enumerate(every):
+        first_page.setdefault(chart.day_anchor(it.get("date")), i // DAY_PAGE * DAY_PAGE)
+    params = {k: v for k, v in request.query_params.items() if k != "offset" and v}
+
+    def day_link(anchor: str) -> str:
+        off = first_page.get(anchor, 0)
+        return ("" if off == offset else "?" + urlencode({**params, "offset": off})) + "#" + anchor
+
+    page = _pager(request, offset, len(every[offset:offset + DAY_PAGE + 1]),
+                  counts.Count(len(every), len(every) >= cap), size=DAY_PAGE)
+    api_params = {k: v for k, v in (("since", since), ("until", until)) if v}
+    if role:
+        api_params["role"] = ROLE_WORDS[role]
+    api = (f"/api/entities/{ent['id']}/timeline?"
+           + urlencode({**api_params, "limit": DAY_PAGE, "offset": offset}))
+    page["json"], page["csv"] = api, api + "&format=csv"
+    return html(request, "entity.html", title=ent["name"], ent=ent, items=shown, days=days, page=page,
+                f={"role": role or "", "since": since or "", "until": until or ""},
+                svg=chart.responsive(chart.timeline_svg, every, ent["name"], href=day_link))
 
 
 @router.get("/stories", response_class=HTMLResponse)
@@ -114,28 +209,45 @@ def stories_page(request: Request, offset: OffsetQ = 0) -> Response:
     conn = ledger(request)
     items = queries.stories(conn, limit=PAGE + 1, offset=offset)
     return html(request, "stories.html", title="Stories", items=items[:PAGE],
-                pager=_pager(request, offset, len(items)))
+                page=_exports(request, _pager(request, offset, len(items), counts.stories(conn)),
+                              "/api/stories"))
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: Opt = None,
                 kind: Annotated[str, Query(alias="in", pattern="^(quotes|articles)$")] = "quotes",
                 speaker: Opt = None, since: DateQ = None, until: DateQ = None, site: Opt = None,
-                offset: OffsetQ = 0) -> Response:
+                sort: SortQ = "newest", offset: OffsetQ = 0) -> Response:
     conn = ledger(request)
     asked = bool(q or speaker or since or until or site)
     items: list[dict[str, Any]] = []
+    total: counts.Count | None = None
+    facets = None
+    api = "/api/quotes"
+    oldest = sort == "oldest"
     if asked and kind == "quotes":
         items = queries.quotes(conn, search=q or None, speaker=speaker or None, since=since or None,
-                               until=until or None, limit=PAGE + 1, offset=offset)
+                               until=until or None, limit=PAGE + 1, offset=offset, oldest=oldest)
+        ids = fts = None
+        if speaker:  # the same speaker the list resolved (ids accepted, best entity for a name)
+            ids = [e["id"] for e in queries.find_entities(conn, speaker, limit=1)] \
+                if queries.has_entities(conn) else None
+            fts = None if ids else queries.fts_query(speaker, "speaker_name")
+        filters: dict[str, Any] = {"speaker_ids": ids or None, "speaker_fts": fts, "search": q or None,
+                   "since": since or None, "until": until or None}
+        total = counts.quotes(conn, **filters)
+        facets = _facets(request, counts.quote_facets(conn, **filters), total, "Quotes")
     elif asked:
-        items = queries.articles(conn, search=q or None, since=since or None, until=until or None,
-                                 site=site or None, limit=PAGE + 1, offset=offset)
+        api = "/api/articles"
+        filters = {"search": q or None, "since": since or None, "until": until or None, "site": site or None}
+        items = queries.articles(conn, **filters, limit=PAGE + 1, offset=offset, oldest=oldest)
+        total = counts.articles(conn, **filters)
+        facets = _facets(request, counts.article_facets(conn, **filters), total, "Articles")
     return html(request, "search.html", title="Search", items=items[:PAGE], asked=asked, kind=kind,
                 f={"q": q or "", "speaker": speaker or "", "since": since or "", "until": until or "",
                    "site": site or ""}, terms=queries.search_terms(q), snippet=render.snippet,
-                pager=_pager(request, offset, len(items)), sites=queries.sites(conn),
-                hl=urlencode({"q": q}) if q else "")
+                page=_exports(request, _pager(request, offset, len(items), total), api), sort=sort,
+                facets=facets, sites=queries.sites(conn), hl=urlencode({"q": q}) if q else "")
 
 
 @router.get("/docs", response_class=HTMLResponse)
