@@ -357,3 +357,17 @@ def test_story_copies_side_by_side(page: Any, base_url: str, web_ledger: WebLedg
     assert sides.nth(1).locator("ins, del").count() == 0
     assert re.search(r"\d+% of the words are the same", page.locator("main").inner_text())
     page.screenshot(path=str(ARTIFACTS / "compare-copies.png"), full_page=True)
+
+
+def test_a_csv_rows_evidence_link_opens_on_its_words(page: Any, base_url: str) -> None:
+    """The analyst's path: a filtered CSV of who said what, each row a link to the words."""
+    resp = page.request.get(f"{base_url}/api/quotes?speaker=Putin&format=csv")
+    rows = list(csv.DictReader(io.StringIO(resp.text())))
+    assert rows
+    for row in rows[:3]:
+        page.goto(base_url + row["evidence_link"])
+        mark = page.locator(f"#{row['evidence_link'].split('#')[1]}")
+        assert mark.is_visible()
+        shown = page.locator(f"mark.q[data-rec='{mark.get_attribute('data-rec')}']").all_inner_texts()
+        assert row["quote"][:30] in " ".join(shown).replace("\n", " ") or row["quote"][:30] in mark.inner_text()
+        assert "Vladimir Putin" in page.locator("#record-body").inner_text()

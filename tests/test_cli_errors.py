@@ -80,6 +80,8 @@ def test_csv_rows_carry_their_evidence_and_numbers_stay_numbers(ledger: Path, ca
     assert rows
     assert {"quote_id", "speaker_entity_id", "article_id", "title", "url", "start", "end"} <= set(rows[0])
     assert all(r["article_id"].isdigit() and int(r["start"]) < int(r["end"]) for r in rows)
+    # a link to the words in the explorer: the article's page, at the quote's mark
+    assert all(r["evidence_link"].startswith(f"/articles/{r['article_id']}#q-Q") for r in rows)
     assert cli.main(["events", "--db", str(ledger), "--csv"]) == cli.EXIT_OK
     ev = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert ev

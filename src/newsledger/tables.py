@@ -104,13 +104,21 @@ def per_source(q: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**q, "source": s} for s in (q.get("sources") or [{}])]
 
 
+def _link(article_id: Any, kind: str, local_id: Any) -> str | None:
+    """Where `newsledger serve` shows the words highlighted: a path to put after the server's address."""
+    if article_id is None:
+        return None
+    return f"/articles/{article_id}" + (f"#{kind}-{local_id}" if local_id else "")
+
+
 def _quote_csv() -> list[Column]:
     return [Column("quote_id", get("id")), Column("speaker_entity_id", get("speaker", "entity")),
             Column("speaker", get("speaker", "name")), Column("kind", get("kind")),
             Column("quote", get("text")),
             Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
             *article_columns(("source",)), Column("start", get("source", "start")),
-            Column("end", get("source", "end"))]
+            Column("end", get("source", "end")),
+            Column("evidence_link", lambda r: _link(get("source", "article_id")(r), "q", get("source", "local_id")(r)))]
 
 
 def _event_csv() -> list[Column]:
@@ -122,7 +130,8 @@ def _event_csv() -> list[Column]:
             Column("trigger_start", get("trigger", "start")), Column("trigger_end", get("trigger", "end")),
             Column("evidence_start", get("evidence", "start")),
             Column("evidence_end", get("evidence", "end")),
-            Column("confidence", get("confidence")), Column("evidence", get("evidence_text"))]
+            Column("confidence", get("confidence")), Column("evidence", get("evidence_text")),
+            Column("evidence_link", lambda r: _link(get("article", "article_id")(r), "ev", get("local_id")(r)))]
 
 
 QUOTE_CSV = _quote_csv()
