@@ -118,7 +118,8 @@ def _quote_csv() -> list[Column]:
             Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
             *article_columns(("source",)), Column("start", get("source", "start")),
             Column("end", get("source", "end")),
-            Column("evidence_link", lambda r: _link(get("source", "article_id")(r), "q", get("source", "local_id")(r)))]
+            Column("evidence_link", lambda r: _link(get("source", "article_id")(r), "q",
+                                                    get("source", "local_id")(r)))]
 
 
 def _event_csv() -> list[Column]:
@@ -131,7 +132,8 @@ def _event_csv() -> list[Column]:
             Column("evidence_start", get("evidence", "start")),
             Column("evidence_end", get("evidence", "end")),
             Column("confidence", get("confidence")), Column("evidence", get("evidence_text")),
-            Column("evidence_link", lambda r: _link(get("article", "article_id")(r), "ev", get("local_id")(r)))]
+            Column("evidence_link", lambda r: _link(get("article", "article_id")(r), "ev",
+                                                    get("local_id")(r)))]
 
 
 QUOTE_CSV = _quote_csv()
