@@ -176,6 +176,12 @@ def test_openapi_and_docs_ship_no_cdn(client: TestClient) -> None:
         assert path in spec["paths"], path
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/quotes" in docs.text
+    # every GET has an example request, and each one works on a real ledger
+    examples = [h.replace("&amp;", "&") for h in re.findall(r'class="example" href="([^"]+)"', docs.text)]
+    assert len(examples) >= 9 and any("format" not in e and "speaker=" in e for e in examples)
+    for example in examples:
+        assert client.get(example).status_code == 200, example
+    assert "one of ACCUSE" in docs.text or "ACCUSE, " in docs.text  # the categories, listed
     for page in ("/docs", "/", "/articles/1", "/search?q=pressure"):
         html = client.get(page).text
         assert not re.search(r"""(src|href)=["'](https?:)?//""", html.split("<main", 1)[0]), page

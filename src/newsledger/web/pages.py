@@ -254,21 +254,46 @@ def search_page(request: Request, q: Opt = None,
 def docs_page(request: Request) -> Response:
     """The API reference, rendered here from the OpenAPI schema (Swagger UI would need a CDN)."""
     spec = request.app.openapi()
+    refs = spec.get("components", {}).get("schemas", {})
     ops = []
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
             ops.append({"path": path, "method": method.upper(), "summary": op.get("summary", ""),
+                        "example": _example(path, op) if method == "get" else None,
                         "params": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                                     "description": p.get("description")
                                     or p.get("schema", {}).get("description", ""),
-                                    "type": _type_of(p.get("schema", {}))}
+                                    "type": _type_of(p.get("schema", {}), refs)}
                                    for p in op.get("parameters", [])]})
     return html(request, "docs.html", title="API", ops=ops, info=spec.get("info", {}))
 
 
-def _type_of(schema: dict[str, Any]) -> str:
+def _example(path: str, op: dict[str, Any]) -> str:
+    """A request to try: the path with id 1, and each query parameter's first example."""
+    query: dict[str, str] = {}
+    for p in op.get("parameters", []):
+        ex = p.get("examples") or p.get("schema", {}).get("examples")
+        if isinstance(ex, dict):  # OpenAPI 3.1 named examples
+            ex = [v.get("value") for v in ex.values()]
+        if p["in"] == "path":
+            path = path.replace("{" + p["name"] + "}", "1")
+        elif ex and p["in"] == "query":
+            query[p["name"]] = str(ex[0])
+    if any(p["name"] == "limit" for p in op.get("parameters", [])):
+        query["limit"] = "5"
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def _type_of(schema: dict[str, Any], refs: dict[str, Any]) -> str:
     if "anyOf" in schema:
-        return " | ".join(_type_of(s) for s in schema["anyOf"])
+        return " | ".join(_type_of(s, refs) for s in schema["anyOf"] if s.get("type") != "null") or "null"
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    if schema.get("type") == "array" and "items" in schema:
+        return f"list of {_type_of(schema['items'], refs)} (repeat the parameter)"
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _type_of(refs[name], refs) if name in refs else name
     bounds = [f"{k} {schema[k]}" for k in ("minimum", "maximum", "maxLength", "pattern") if k in schema]
     return str(schema.get("type", "any")) + (f" ({', '.join(bounds)})" if bounds else "")
 
