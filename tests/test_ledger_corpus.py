@@ -321,3 +321,39 @@ def test_a_second_ingest_only_touches_its_own_articles(conn, outcomes):
 def test_a_missing_actor_dictionary_is_a_clear_error(tmp_path):
     with pytest.raises(ActorDictionaryError, match="cannot read the actor dictionary"):
         load_actors(tmp_path / "nope.yaml")
+
+
+SAME_WORDS = "We will never accept foreign troops on the soil of our neighbour under any flag"
+CONFLICT = {  # one sentence from two named speakers and from nobody in particular: whose is it?
+    "A": ("2024-05-01", "Vladimir Putin spoke to reporters in Moscow on Monday.\n\n"
+                        f'"{SAME_WORDS}," Putin said.'),
+    "B": ("2024-05-02", "Mark Carney spoke to reporters in Ottawa on Tuesday.\n\n"
+                        f'"{SAME_WORDS}," Carney said.'),
+    "C": ("2024-05-03", "A statement was posted online on Wednesday.\n\n"
+                        f'"{SAME_WORDS}," the statement said.'),
+}
+
+
+def test_quote_clusters_do_not_depend_on_ingest_order(nlp: Any, tmp_path: Path) -> None:
+    raws = [RawDoc(id=n, text=t, published=d, url=f"https://news.example/{n}")
+            for n, (d, t) in CONFLICT.items()]
+    outs = {r.id: Outcome(key=raw_key(r), origin="test", locator=r.id, record=to_dict(a))
+            for r, a in zip(raws, analyze_stream(raws, nlp=nlp), strict=True)}
+
+    def groups(order: str) -> set[frozenset[str]]:
+        conn = store.connect(tmp_path / f"{order}.db")
+        for name in order:  # one batch per article, as separate ingests would
+            res = writer.write_batch(conn, [outs[name]])
+            run_corpus_steps(conn, res.new)
+        rows = conn.execute("SELECT a.doc_id, q.cluster_id FROM quotes q"
+                            " JOIN articles a ON a.id = q.article_id"
+                            " WHERE instr(q.text, 'foreign troops')").fetchall()
+        by: dict[int, set[str]] = {}
+        for doc, cluster in rows:
+            by.setdefault(cluster, set()).add(doc)
+        return {frozenset(v) for v in by.values()}
+
+    forward = groups("ABC")
+    assert frozenset({"A", "B"}) not in forward  # two named speakers never share a quote
+    for order in ("CBA", "BCA", "CAB"):
+        assert groups(order) == forward, order

@@ -1,7 +1,9 @@
 """Quotes across articles: reports of the same words by the same speaker share one cluster.
 
 `quotes.cluster_id` is the quotes.id of the cluster's first-seen report (the earliest article by
-ledger/chronology.py, then the lower quote id); a quote reported once is its own cluster.
+ledger/chronology.py, then the lower quote id); a quote reported once is its own cluster. A new
+report re-carves the clusters of every report connected to it by matches, in a canonical order, so
+which reports share a cluster does not depend on the order they were ingested in.
 
 Matching: words are folded (case, accents, curly vs straight marks, punctuation), shingled into
 word 3-grams and MinHashed; LSH band buckets (quote_bands) give candidates by index lookups. A
@@ -35,6 +37,7 @@ CONTAINED = 0.8
 JACCARD = 0.5
 MIN_UNRESOLVED = 8  # words a quote needs to match when a speaker is not resolved to an entity
 SHORT_BAND = -1  # the band of short quotes' exact keys (speaker entity + words)
+MAX_GROUP = 500  # reports re-carved together at most (a quote reported by more is one cluster already)
 
 _ROW = ("SELECT q.id, q.speaker_name, q.text, q.cluster_id, ae.entity_id,"
         " coalesce(a.story_id, a.id) FROM quotes q JOIN articles a ON a.id = q.article_id"
@@ -70,15 +73,18 @@ def _match(a: list[str], b: list[str], speaker_a: int | None, speaker_b: int | N
     return inter >= CONTAINED * min(len(sa), len(sb)) and inter >= JACCARD * len(sa | sb)
 
 
-def _speakers(conn: sqlite3.Connection, cluster: int) -> set[int]:
-    """The resolved speakers of a cluster's reports."""
-    return {r[0] for r in conn.execute(
-        "SELECT DISTINCT ae.entity_id FROM quotes q JOIN article_entities ae ON ae.article_id = q.article_id"
-        " AND ae.local_id = q.speaker_local WHERE q.cluster_id = ? AND ae.entity_id IS NOT NULL", (cluster,))}
+@dataclass(frozen=True, slots=True)
+class _Report:
+    id: int
+    name: str | None
+    words: list[str]
+    speaker: int | None  # the speaker's corpus entity
+    story: int
+    article: int
+    keys: list[tuple[int, int]]  # its band buckets
 
 
-def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
-    """Put one quote in its cluster; (cluster id, shares it with another report)."""
+def _report(conn: sqlite3.Connection, qid: int) -> _Report:
     _, name, text, _, speaker, story = conn.execute(_ROW, (qid,)).fetchone()
     ws = minhash.words(text)
     if len(ws) >= SHINGLE:
@@ -90,34 +96,67 @@ def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
         keys = [(SHORT_BAND, minhash.bucket(f"story {story}\x1f{' '.join(ws)}", BUCKET_BYTES))]
     else:
         keys = []
-    matched: list[int] = []
-    for cand in sorted(minhash.candidates(conn, "quote_bands", "quote_id", keys, exclude=qid)):
-        _, cname, ctext, cluster, cspeaker, cstory = conn.execute(_ROW, (cand,)).fetchone()
-        if cluster is not None and cluster not in matched \
-                and _match(ws, minhash.words(ctext), speaker, cspeaker, name, cname, story == cstory):
-            matched.append(cluster)
-    minhash.store_bands(conn, "quote_bands", "quote_id", qid, keys)
-    # Join clusters whose speakers agree with each other (an unresolved speaker agrees with anyone).
-    known = {speaker} if speaker is not None else set()
-    joined: list[int] = []
-    for cluster in matched:
-        spk = _speakers(conn, cluster)
-        if len(known | spk) <= 1:
-            joined.append(cluster)
-            known |= spk
-    if not joined:
-        conn.execute("UPDATE quotes SET cluster_id = ? WHERE id = ?", (qid, qid))
-        return qid, False
-    firsts = [*joined, qid]
-    arts = dict(conn.execute(f"SELECT id, article_id FROM quotes WHERE id IN ({','.join('?' * len(firsts))})",
-                             firsts).fetchall())
-    order = order_keys(conn, arts.values())
-    first = min(firsts, key=lambda q: (order[arts[q]], q))
-    conn.execute("UPDATE quotes SET cluster_id = ? WHERE id = ?", (first, qid))
-    for cluster in joined:
-        if cluster != first:
-            conn.execute("UPDATE quotes SET cluster_id = ? WHERE cluster_id = ?", (first, cluster))
-    return first, True
+    article = conn.execute("SELECT article_id FROM quotes WHERE id = ?", (qid,)).fetchone()[0]
+    return _Report(qid, name, ws, speaker, story, article, keys)
+
+
+def _same(a: _Report, b: _Report) -> bool:
+    return _match(a.words, b.words, a.speaker, b.speaker, a.name, b.name, a.story == b.story)
+
+
+def _closure(conn: sqlite3.Connection, first: _Report) -> list[_Report]:
+    """Every report connected to `first` by matches, through any chain (at most MAX_GROUP of them):
+    the set a cluster is carved from. It is the same set whatever order the reports arrived in."""
+    seen = {first.id: first}
+    todo = [first]
+    while todo and len(seen) < MAX_GROUP:
+        r = todo.pop()
+        for cand in sorted(minhash.candidates(conn, "quote_bands", "quote_id", r.keys, exclude=r.id)):
+            if cand in seen or len(seen) >= MAX_GROUP:
+                continue
+            other = _report(conn, cand)
+            if _same(r, other):
+                seen[cand] = other
+                todo.append(other)
+    return list(seen.values())
+
+
+def _partition(conn: sqlite3.Connection, reports: list[_Report]) -> list[list[_Report]]:
+    """Reports → clusters, a function of the set alone: reports are taken in a canonical order (date
+    the article speaks from, then the words, then the speaker as written) and each joins the first
+    cluster that has a report it matches and whose speakers agree with it (an unresolved speaker
+    agrees with anyone), else starts one. So the clusters never depend on the order of ingest."""
+    order = order_keys(conn, {r.article for r in reports})
+    ranked = sorted(reports, key=lambda r: (order[r.article][:2], " ".join(r.words), r.name or "", r.id))
+    groups: list[tuple[list[_Report], set[int]]] = []
+    for r in ranked:
+        mine = {r.speaker} if r.speaker is not None else set()
+        for members, speakers in groups:
+            if len(speakers | mine) <= 1 and any(_same(r, m) for m in members):
+                members.append(r)
+                speakers |= mine
+                break
+        else:
+            groups.append(([r], set(mine)))
+    return [members for members, _ in groups]
+
+
+def _cluster_one(conn: sqlite3.Connection, qid: int) -> tuple[int, bool]:
+    """Put one quote in its cluster, re-carving the clusters of every report connected to it;
+    (its cluster id, shares it with another report)."""
+    report = _report(conn, qid)
+    minhash.store_bands(conn, "quote_bands", "quote_id", qid, report.keys)
+    group = _closure(conn, report)
+    mine = qid
+    together = False
+    order = order_keys(conn, {r.article for r in group})
+    for members in _partition(conn, group):
+        first = min(members, key=lambda r: (order[r.article], r.id)).id  # the first-seen report
+        conn.executemany("UPDATE quotes SET cluster_id = ? WHERE id = ? AND cluster_id IS NOT ?",
+                         [(first, r.id, first) for r in members])
+        if any(r.id == qid for r in members):
+            mine, together = first, len(members) > 1
+    return mine, together
 
 
 def cluster_quotes(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int = 200) -> QuoteCounts:
