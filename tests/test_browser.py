@@ -68,8 +68,13 @@ def base_url(web_ledger: WebLedger) -> Iterator[str]:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def analyze_url(web_ledger: WebLedger, nlp: Any) -> Iterator[str]:  # noqa: F811
-    yield from _serve(create_app(web_ledger.corpus, allow_analyze=True, nlp=nlp))
+def analyze_app(web_ledger: WebLedger) -> Any:  # noqa: F811
+    return create_app(web_ledger.corpus, allow_analyze=True)  # analysis in its own process, as in `serve`
+
+
+@pytest.fixture(scope="module")
+def analyze_url(analyze_app: Any) -> Iterator[str]:
+    yield from _serve(analyze_app)
 
 
 @pytest.fixture(scope="module")
@@ -372,3 +377,105 @@ def test_a_csv_rows_evidence_link_opens_on_its_words(page: Any, base_url: str) -
         words = " ".join(shown).replace("\n", " ") + mark.inner_text()
         assert row["quote"][:30] in words
         assert "Vladimir Putin" in page.locator("#record-body").inner_text()
+
+
+def test_a_malformed_hash_is_ignored(page: Any, base_url: str, web_ledger: WebLedger) -> None:  # noqa: F811
+    aid = web_ledger.ids["seed"]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for bad in ("#%E0%A4%A", '#q-"><x', "#%", "#q-%ZZ"):
+        page.goto(f"{base_url}/articles/{aid}{bad}")
+        page.wait_for_load_state("load")
+    page.evaluate("location.hash = '%E0%A4%A'")  # a hashchange to it, on a page already open
+    page.evaluate("location.hash = 'q-Q1'")  # and a good one still opens its record
+    page.wait_for_function("document.getElementById('record-body').getAttribute('data-key') !== null")
+    assert errors == []
+
+
+class _OtherSite:
+    """A page on another origin (another loopback port) that posts to the analysing server the ways a
+    hostile page can without asking: a form post, a text/plain form, and a no-cors fetch."""
+
+    def __init__(self, target: str) -> None:
+        import http.server
+
+        page = f"""<!doctype html><html><body>
+<form id="paste" action="{target}/paste" method="post">
+  <textarea name="text">\u201cWe act now,\u201d said Ana Lopez, the mayor, on Monday.</textarea>
+  <input name="format" value="text"><button>paste</button></form>
+<form id="plain" action="{target}/api/analyze" method="post" enctype="text/plain">
+  <input name="text" value="said Ana Lopez"><button>plain</button></form>
+<script>
+function probe() {{
+  return fetch("{target}/api/analyze", {{method: "POST", mode: "no-cors",
+    headers: {{"Content-Type": "text/plain"}}, body: "\u201cNow,\u201d said Ana Lopez."}})
+    .then(function () {{ return "sent"; }}, function (e) {{ return "error " + e; }});
+}}
+</script></body></html>""".encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_another_sites_page_cannot_make_the_server_analyse(page: Any, analyze_url: str,
+                                                           analyze_app: Any) -> None:
+    other = _OtherSite(analyze_url)
+    analyzer = analyze_app.state.analyzer
+    runs = analyzer.runs
+    statuses: dict[str, list[int]] = {}
+    page.on("response", lambda r: statuses.setdefault(r.url.split("?")[0], []).append(r.status))
+    try:
+        page.goto(other.url)
+        assert page.evaluate("probe()") == "sent"  # the browser sent it (no preflight for text/plain)
+        for form in ("paste", "plain"):
+            page.goto(other.url)
+            with page.expect_navigation():
+                page.locator(f"#{form} button").click()
+            assert "refused" in page.inner_text("body")
+    finally:
+        other.close()
+    assert statuses.get(f"{analyze_url}/paste") == [403]
+    assert statuses.get(f"{analyze_url}/api/analyze") == [403, 403]
+    assert analyzer.runs == runs  # nothing was analysed for the other site
+
+
+def test_events_page_filters_by_category_and_actor(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/events")
+    _, _, total = _shown(page)
+    assert total >= 2
+    category = page.locator(".facet", has_text="Categories").locator("a").first
+    name = category.inner_text()
+    category.click()
+    page.wait_for_url(f"**category={name}*")
+    kinds = [r.locator(".badge").first.inner_text() for r in page.locator(".event-result").all()]
+    assert kinds and all(k.split("/")[0] == name for k in kinds)  # "ACCUSE/disapprove" → ACCUSE
+    # each event links to its words in the article
+    link = page.locator(".event-result a.span-link").first
+    href = link.get_attribute("href")
+    assert re.search(r"/articles/\d+#ev-", href)
+    page.screenshot(path=str(ARTIFACTS / "events-category.png"), full_page=True)
+    page.goto(f"{base_url}/events")
+    actor = page.locator(".facet", has_text="Actors").locator("a").first
+    who = actor.inner_text()
+    actor.click()
+    page.wait_for_url("**actor=*")
+    rows = page.locator(".event-result > p:first-child").all_inner_texts()
+    assert rows and all(who in r.split("→")[0] for r in rows)
+    page.goto(base_url + href)
+    assert page.locator(f"#{href.split('#')[1]}").is_visible()

@@ -300,3 +300,21 @@ def test_a_speaker_that_names_nobody_is_no_speaker(tmp_path: Path, nlp: Any) -> 
     assert by_text['"We will not sign,"']["speaker"]["name"] == "Helen Okafor"
     assert by_text["the plan would fail"]["speaker"] is None  # analyze's record keeps the mention "It"
     assert rec["quotes"][0]["speaker"]["name"] == "It"
+
+
+def test_a_name_many_entities_share_still_finds_the_one_that_acts(web_ledger: WebLedger,  # noqa: F811
+                                                                  tmp_path: Any) -> None:
+    """The issue's "timeline Trump opened a one-event ORG 'Trump'": many short names containing the
+    typed one (an ORG the tagger called "Putin", "Putin Fan 7", …) must not hide the person who says
+    and does the most, in the explorer and API (which ask for one) as in the CLI."""
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(f"file:{web_ledger.corpus}?mode=ro", uri=True) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    conn.executemany("INSERT INTO entities(name, type, aliases) VALUES (?, 'ORG', '[]')",
+                     [("Putin",)] + [(f"Putin Fan {i}",) for i in range(40)])
+    conn.commit()
+    assert Q.find_entities(conn, "Putin", limit=1)[0]["name"] == "Vladimir Putin"
+    assert Q.quotes(conn, speaker="Putin") and all(q["speaker"]["name"] == "Vladimir Putin"
+                                                   for q in Q.quotes(conn, speaker="Putin"))

@@ -165,3 +165,58 @@ def entities(conn: sqlite3.Connection, *, type: str | None = None, ids: list[int
 
 def stories(conn: sqlite3.Connection) -> Count:
     return _capped(conn, "SELECT DISTINCT coalesce(story_id, id) FROM articles", [])
+
+
+def _event_hits(conn: sqlite3.Connection, actor_ids: list[int] | None, target_ids: list[int] | None,
+                actor_name: str | None, target_name: str | None, category: str | None,
+                since: str | None, until: str | None) -> tuple[str, list[Any]] | None:
+    """The FROM/WHERE of matching events `e` (with their actor/target article entities aa/ta)."""
+    cond, params = _date_range("e.date", since, until)
+    if category:
+        cond.append("e.category = ?")
+        params.append(category.strip().upper())
+    for alias, ids, name, col in (("aa", actor_ids, actor_name, "actor_name"),
+                                  ("ta", target_ids, target_name, "target_name")):
+        if ids is not None:
+            if not ids:
+                return None
+            cond.append(f"{alias}.entity_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        elif name:
+            cond.append(f"e.{col} LIKE ? ESCAPE '\\'")
+            params.append("%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    where = f" WHERE {' AND '.join(cond)}" if cond else ""
+    return (" FROM events e LEFT JOIN article_entities aa ON aa.article_id = e.article_id"
+            " AND aa.local_id = e.actor_local LEFT JOIN article_entities ta ON ta.article_id = e.article_id"
+            f" AND ta.local_id = e.target_local{where}"), params
+
+
+def events(conn: sqlite3.Connection, *, actor_ids: list[int] | None = None,
+           target_ids: list[int] | None = None, actor_name: str | None = None, target_name: str | None = None, category: str | None = None,
+           since: str | None = None, until: str | None = None) -> Count:
+    """Events whose actor / target is one of the given corpus entities (or, before entity resolution,
+    whose name as written contains the given text), of a category, in a date range."""
+    hits = _event_hits(conn, actor_ids, target_ids, actor_name, target_name, category, since, until)
+    if hits is None:
+        return Count(0, False)
+    body, params = hits
+    return _capped(conn, f"SELECT 1{body}", params)
+
+
+def event_facets(conn: sqlite3.Connection, *, actor_ids: list[int] | None = None,
+                 target_ids: list[int] | None = None, actor_name: str | None = None,
+                 target_name: str | None = None, category: str | None = None, since: str | None = None,
+                 until: str | None = None, top: int = 8) -> dict[str, list[Facet]]:
+    """The categories, actors and months of the matching events (over the first CAP)."""
+    hits = _event_hits(conn, actor_ids, target_ids, actor_name, target_name, category, since, until)
+    if hits is None:
+        return {"categories": [], "actors": [], "months": []}
+    body, params = hits
+    sample = (f"SELECT e.category, e.date, aa.entity_id AS actor, e.actor_name{body} LIMIT {CAP}")
+    categories = [Facet(r[0], r[1], r[0]) for r in conn.execute(
+        f"SELECT s.category, count(*) AS n FROM ({sample}) s GROUP BY s.category ORDER BY n DESC, 1 LIMIT ?",
+        [*params, 20])]
+    actors = [Facet(r[1], r[2], str(r[0])) for r in conn.execute(
+        f"SELECT s.actor, coalesce(en.name, max(s.actor_name)), count(*) AS n FROM ({sample}) s"
+        " JOIN entities en ON en.id = s.actor GROUP BY s.actor ORDER BY n DESC, 2 LIMIT ?", [*params, top])]
+    return {"categories": categories, "actors": actors, "months": _months(conn, sample, params)}

@@ -66,6 +66,9 @@ def stats(conn: sqlite3.Connection) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------- entity matching
 
+POOL = 2000  # entities a typed name is looked for among (LIKE pre-filter), at most
+
+
 def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
     """Corpus entities a typed name (or id) stands for, the likeliest first, each with its `counts`.
 
@@ -82,9 +85,10 @@ def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[
         row = conn.execute("SELECT * FROM entities WHERE id = ?", (int(name),)).fetchone()
         return [{**_entity_row(row), "counts": _entity_counts(conn, row["id"])}] if row else []
     like = _like(name)
+    # every entity the name could be (bounded): the likeliest is often not among the shortest names
     rows = _rows(conn, "SELECT * FROM entities WHERE name LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\'"
                  " ORDER BY (lower(name) = lower(?)) DESC, length(name), id LIMIT ?",
-                 (like, like, name, max(1, limit) * 20))
+                 (like, like, name, max(POOL, limit * 20)))
     words = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
     # LIKE is the cheap pre-filter (it also matches inside words and JSON punctuation)
     hits = [r for r in rows
@@ -97,6 +101,10 @@ def find_entities(conn: sqlite3.Connection, name: str, limit: int = 20) -> list[
         person = 0.5 if r["type"] == "PERSON" else 0.0
         return math.log1p(c["articles"] + c["quotes"] + c["events"]) + exact + person
 
+    if len(hits) > max(200, limit * 5):  # many: keep those in most articles (one index count each)
+        seen_in = {r["id"]: conn.execute("SELECT count(*) FROM article_entities WHERE entity_id = ?",
+                                         (r["id"],)).fetchone()[0] for r in hits}
+        hits.sort(key=lambda r: -seen_in[r["id"]])
     counted = [(r, _entity_counts(conn, r["id"])) for r in hits[: max(200, limit * 5)]]
     counted.sort(key=lambda rc: (-score(*rc), rc[0]["id"]))
     return [{**_entity_row(r), "counts": c} for r, c in counted[:max(1, limit)]]

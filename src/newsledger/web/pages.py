@@ -69,7 +69,8 @@ def _facets(request: Request, found: dict[str, list[counts.Facet]], total: count
     """Facet links and the month chart for a list: each value narrows the list to it; a month bar
     narrows the dates to that month."""
     groups = []
-    for key, title, param in (("speakers", "Speakers", "speaker"), ("sites", "Outlets", "site")):
+    for key, title, param in (("speakers", "Speakers", "speaker"), ("sites", "Outlets", "site"),
+                              ("categories", "Categories", "category"), ("actors", "Actors", "actor")):
         values = found.get(key) or []
         if values:
             groups.append({"title": title, "links": [
@@ -202,6 +203,42 @@ def entity_page(request: Request, entity_id: Id,
     return html(request, "entity.html", title=ent["name"], ent=ent, items=shown, days=days, page=page,
                 f={"role": role or "", "since": since or "", "until": until or ""},
                 svg=chart.responsive(chart.timeline_svg, every, ent["name"], href=day_link))
+
+
+def _entity_filter(conn: Any, name: str | None) -> tuple[list[int] | None, str | None]:
+    """A typed actor/target for a count: the entity the list resolves it to (ids accepted), or,
+    before entity resolution, the name as written."""
+    if not name:
+        return None, None
+    if queries.has_entities(conn):
+        return [e["id"] for e in queries.find_entities(conn, name, limit=1)], None
+    return None, name
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request, actor: Opt = None, target: Opt = None,
+                category: Annotated[str | None, Query(max_length=20)] = None, since: DateQ = None,
+                until: DateQ = None, sort: SortQ = "newest", offset: OffsetQ = 0) -> Response:
+    """Who did what to whom: events filtered by actor, target, category and dates, with facets."""
+    conn = ledger(request)
+    cat = (category or "").strip().upper() or None
+    items = queries.events(conn, actor=actor or None, target=target or None, category=cat,
+                           since=since or None, until=until or None, limit=PAGE + 1, offset=offset,
+                           oldest=sort == "oldest")
+    actor_ids, actor_name = _entity_filter(conn, actor)
+    target_ids, target_name = _entity_filter(conn, target)
+    filters: dict[str, Any] = {"actor_ids": actor_ids, "target_ids": target_ids, "actor_name": actor_name,
+                               "target_name": target_name, "category": cat, "since": since or None,
+                               "until": until or None}
+    total = counts.events(conn, **filters)
+    found = counts.event_facets(conn, **filters)
+    facets = _facets(request, {"categories": found["categories"], "actors": found["actors"],
+                               "months": found["months"]}, total, "Events")
+    return html(request, "events.html", title="Events", items=items[:PAGE], sort=sort, facets=facets,
+                page=_exports(request, _pager(request, offset, len(items), total), "/api/events"),
+                categories=queries.categories(conn),
+                f={"actor": actor or "", "target": target or "", "category": cat or "", "since": since or "",
+                   "until": until or ""})
 
 
 @router.get("/stories", response_class=HTMLResponse)
