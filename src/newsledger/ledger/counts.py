@@ -192,8 +192,9 @@ def _event_hits(conn: sqlite3.Connection, actor_ids: list[int] | None, target_id
 
 
 def events(conn: sqlite3.Connection, *, actor_ids: list[int] | None = None,
-           target_ids: list[int] | None = None, actor_name: str | None = None, target_name: str | None = None, category: str | None = None,
-           since: str | None = None, until: str | None = None) -> Count:
+           target_ids: list[int] | None = None, actor_name: str | None = None,
+           target_name: str | None = None, category: str | None = None, since: str | None = None,
+           until: str | None = None) -> Count:
     """Events whose actor / target is one of the given corpus entities (or, before entity resolution,
     whose name as written contains the given text), of a category, in a date range."""
     hits = _event_hits(conn, actor_ids, target_ids, actor_name, target_name, category, since, until)
