@@ -14,9 +14,12 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS_TYPE = {"Content-Type": "application/rss+xml"}
 
 
-def rss(items: list[str]) -> bytes:
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>News</title>'
-            "<link>http://example.org/</link><description>d</description>"
+def rss(items: list[str], link: str | None = "http://example.org/", base: str | None = None) -> bytes:
+    """An RSS 2.0 feed; `link` is the channel's site link, `base` an xml:base on the channel."""
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel'
+            + (f' xml:base="{base}"' if base else "") + "><title>News</title>"
+            + (f"<link>{link}</link>" if link else "") + "<description>d</description>"
             + "".join(items) + "</channel></rss>").encode()
 
 
@@ -34,10 +37,10 @@ def site():
         s.routes["/moved"] = Route(301, headers={"Location": "/a2"})
         s.routes["/feed"] = Route(body=rss([
             item("First", s.url("/a1"), "Tue, 03 Jun 2025 10:00:00 GMT"),
-            item("Second", "/a2"),  # relative: resolved against the feed's URL
+            item("Second", "/a2"),  # relative: resolved against the feed's site link
             item("No link", None),
             item("First again", s.url("/a1"), "Tue, 03 Jun 2025 10:00:00 GMT"),
-        ]), headers=RSS_TYPE)
+        ], link=s.url("/")), headers=RSS_TYPE)
         s.routes["/feed-as-html"] = Route(body=rss([item("First", s.url("/a1"))]), headers=HTML)
         s.routes["/fake-feed"] = Route(body=html_page("Oops", "An HTML page, not a feed."), headers=RSS_TYPE)
         yield s
@@ -153,7 +156,122 @@ def test_tagged_items_name_their_source_even_for_failures(site, fetcher, tmp_pat
     assert kinds == [(str(tmp_path), "RawDoc"), (site.url("/nope"), "Failure")]
 
 
-def test_relative_link_in_a_local_feed_is_a_clear_failure(fetcher, tmp_path):
-    (tmp_path / "f.rss").write_bytes(rss([item("Rel", "/only/a/path")]))
-    [fail] = run([str(tmp_path / "f.rss")], fetcher)
-    assert isinstance(fail, Failure) and fail.reason.startswith("not an absolute http(s) URL")
+def test_relative_links_resolve_against_the_feeds_base_site_link_or_url(site, fetcher, tmp_path):
+    """Before: a local feed's relative entry links failed as "not an absolute http(s) URL" although
+    the feed gives its site link."""
+    (tmp_path / "site.rss").write_bytes(rss([item("Rel", "/a1"), item("Rel too", "a2")], link=site.url("/")))
+    (tmp_path / "based.rss").write_bytes(rss([item("Based", "a2")], link="http://elsewhere.invalid/",
+                                             base=site.url("/")))
+    docs = run([str(tmp_path / "site.rss"), str(tmp_path / "based.rss")], fetcher)
+    assert [d.url for d in docs] == [site.url("/a1"), site.url("/a2"), site.url("/a2")]
+    assert all(isinstance(d, RawDoc) for d in docs)
+    # a fetched feed without a site link: its own URL is the base; Atom: its URL before its site link
+    site.routes["/news/feed"] = Route(body=rss([item("Rel", "../a1")], link=None), headers=RSS_TYPE)
+    site.routes["/atom"] = Route(body=(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link href="http://elsewhere.invalid/"/>'
+        b'<entry><title>x</title><link href="/a2"/></entry></feed>'),
+        headers={"Content-Type": "application/atom+xml"})
+    fetched = run([site.url("/news/feed"), site.url("/atom")], fetcher)
+    assert [d.url for d in fetched if isinstance(d, RawDoc)] == [site.url("/a1"), site.url("/a2")]
+    # nothing to resolve against: a clear failure, and no request
+    (tmp_path / "nobase.rss").write_bytes(rss([item("Rel", "/only/a/path")], link=None))
+    site.hits.clear()
+    [fail] = run([str(tmp_path / "nobase.rss")], fetcher)
+    assert isinstance(fail, Failure) and fail.stage == "feed" and site.hits == []
+    assert fail.reason == ("feed entry 1 has a relative link '/only/a/path' and the feed gives no base to "
+                           "resolve it against (no xml:base, site link or feed URL)")
+
+
+STORY = " ".join(f"Paragraph sentence {i}: the council met on Friday and agreed the budget."
+                 for i in range(12))
+
+
+def full_item(title: str, link: str | None, *, content: str | None = None, summary: str | None = None,
+              date: str | None = "Tue, 03 Jun 2025 10:00:00 GMT") -> str:
+    return (f"<item><title>{title}</title>" + (f"<link>{link}</link>" if link else "")
+            + (f"<pubDate>{date}</pubDate>" if date else "") + "<author>desk@news.example (Ann Lee)</author>"
+            + (f"<description><![CDATA[{summary}]]></description>" if summary else "")
+            + (f"<content:encoded><![CDATA[{content}]]></content:encoded>" if content else "") + "</item>")
+
+
+def offline_feed(site_link: str) -> bytes:
+    return rss([
+        full_item("Full", f"{site_link}full", content=f"<p>{STORY}</p>", summary="A teaser."),
+        full_item("Long summary", f"{site_link}long", summary=f"<p>{STORY} {STORY}</p>"),
+        full_item("Teaser only", f"{site_link}teaser", summary="The council met. Read more."),
+        full_item("No link, full text", None, content=f"<p>{STORY}</p>"),
+    ], link=site_link)
+
+
+def test_an_unreachable_page_falls_back_to_the_entrys_content(site, fetcher, tmp_path):
+    """Before: an entry whose page could not be fetched was a failure even when the feed carried the
+    whole article; an entry with no link was one too."""
+    (tmp_path / "news.rss").write_bytes(offline_feed(site.url("/")))  # the site answers 404 to every path
+    items = run([str(tmp_path / "news.rss")], fetcher)
+    full, long, teaser, nolink = items
+    assert isinstance(full, RawDoc) and full.url == site.url("/full") and full.published == "2025-06-03"
+    assert "Paragraph sentence 11" in (full.html or "") and "A teaser." not in (full.html or "")
+    [flag] = full.flags
+    assert flag.code == "from_feed_content"
+    assert flag.message == ("the article page could not be fetched (HTTP 404 Not Found): the text is the "
+                            "feed entry's full content, which may be shorter than the page or differ from it")
+    assert flag.evidence[0].text == site.url("/full") and flag.evidence[0].note == "HTTP 404 Not Found"
+    assert isinstance(long, RawDoc) and "summary (288 words)" in long.flags[0].message
+    assert isinstance(teaser, Failure) and teaser.reason.startswith("HTTP 404")  # a teaser is not the article
+    assert isinstance(nolink, RawDoc) and nolink.url is None and nolink.id == f"{tmp_path / 'news.rss'}#4"
+    assert nolink.flags[0].message.startswith("feed entry 4 ('No link, full text') has no link: the text is")
+    assert site.paths() == ["/full", "/long", "/teaser"]
+
+
+def test_no_fetch_never_asks_the_network(site, tmp_path):
+    """`--no-fetch`: a feed file yields its entries' content; URLs and URL lists are counted failures."""
+    site.routes["/a1"] = Route(body=html_page("First", "The first story."), headers=HTML)
+    (tmp_path / "news.rss").write_bytes(offline_feed(site.url("/")))
+    (tmp_path / "list.urls").write_text(f"{site.url('/a1')}\n{site.url('/feed')}\n")
+    items = list(iter_sources([str(tmp_path / "news.rss"), site.url("/a1"), str(tmp_path / "list.urls")],
+                              allow_private=True, no_fetch=True))
+    assert site.hits == []
+    docs = [x for x in items if isinstance(x, RawDoc)]
+    assert [d.url for d in docs] == [site.url("/full"), site.url("/long"), None]
+    assert all(d.flags[0].message.startswith("the article page was not fetched (--no-fetch): ")
+               for d in docs[:2])
+    failures = [(x.id, x.reason) for x in items if isinstance(x, Failure)]
+    assert failures == [(site.url(p), "not fetched (--no-fetch)") for p in ("/teaser", "/a1", "/a1", "/feed")]
+
+
+def test_feed_content_and_its_flag_reach_the_ledger(site, tmp_path, nlp):
+    from newsledger import pipeline
+    from newsledger.engines import get_engine
+    from newsledger.ingest.sources import iter_sources_tagged
+    from newsledger.ledger import store
+
+    (tmp_path / "news.rss").write_bytes(offline_feed(site.url("/")))
+    conn = store.connect(str(tmp_path / "l.db"))
+    with get_engine("inprocess", nlp=nlp) as engine:
+        items = iter_sources_tagged([str(tmp_path / "news.rss")], no_fetch=True)
+        summary = pipeline.ingest_items(conn, items, engine)
+    assert summary.new == 3 and summary.failed == 1
+    assert dict(summary.failures) == {"fetch: not fetched (--no-fetch)": 1}
+    rows = conn.execute("SELECT a.url, a.title, a.published, f.message FROM flags f JOIN articles a "
+                        "ON a.id = f.article_id WHERE f.code = 'from_feed_content' ORDER BY a.id").fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [(site.url("/full"), "Full", "2025-06-03"),
+                                                  (site.url("/long"), "Long summary", "2025-06-03"),
+                                                  (None, "No link, full text", "2025-06-03")]
+    assert all("not fetched (--no-fetch)" in r[3] for r in rows[:2])
+    conn.close()
+
+
+def test_ingest_no_fetch_from_the_command_line(site, tmp_path, nlp):
+    """The CLI passes --no-fetch on: the feed's own content is stored and the site is never asked."""
+    from newsledger import cli
+
+    (tmp_path / "news.rss").write_bytes(offline_feed(site.url("/")))
+    db = tmp_path / "cli.db"
+    code = cli.main(["ingest", str(tmp_path / "news.rss"), "--db", str(db), "--no-fetch", "--allow-private",
+                     "--quiet", "--json"])
+    assert code == cli.EXIT_SOME_FAILED  # the teaser entry cannot be had without fetching: one failure
+    assert site.hits == []
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3

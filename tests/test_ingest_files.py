@@ -144,3 +144,76 @@ def test_inflater_reads_multi_member_gzip_exactly_at_any_chunk_size():
         inflater = Inflater(lambda _n, src=src, chunk=chunk: src.read(chunk))
         out = io.BufferedReader(inflater).read()
         assert out == b"".join(members) and inflater.error is None
+
+
+def test_jsonl_lines_keep_their_numbers_across_blank_lines_and_white_space(tmp_path):
+    rows = [json.dumps({"id": f"r{i}", "text": f"Row {i}."}) for i in range(3)]
+    text = "\n\n" + rows[0] + "\n \t\n\r\n" + rows[1] + "\n" + " " * 70_000 + "\n" + rows[2]
+    (tmp_path / "a.jsonl").write_bytes(text.encode())
+    got = docs(iter_sources([str(tmp_path / "a.jsonl")]))
+    assert [(d.id, d.path.rsplit(":", 1)[1]) for d in got] == [("r0", "3"), ("r1", "6"), ("r2", "8")]
+
+
+def test_counting_for_progress_never_opens_a_fifo_and_counts_it_as_one(tmp_path):
+    import os
+    import threading
+
+    from newsledger.ingest.sources import count_documents
+
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "y"}\n{"id": "z", "text": "w"}\n')
+    os.mkfifo(tmp_path / "p.txt")
+    os.mkfifo(tmp_path / "q.jsonl")
+    box = []
+    t = threading.Thread(target=lambda: box.append(count_documents([str(tmp_path)])), daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive():
+        for name in ("p.txt", "q.jsonl"):  # let the blocked open return before failing
+            os.close(os.open(tmp_path / name, os.O_WRONLY | os.O_NONBLOCK))
+        raise AssertionError("count_documents blocked on a FIFO")
+    assert box == [1 + 2 + 1 + 1]
+
+
+def test_a_path_that_cannot_be_looked_at_is_named_with_its_reason_not_a_traceback(tmp_path, monkeypatch):
+    import os
+
+    from newsledger.ingest.sources import missing_paths
+
+    real = os.stat
+    hidden = str(tmp_path / "locked" / "a.txt")
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path) == hidden:
+            raise PermissionError(13, "Permission denied", hidden)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert missing_paths([hidden, str(tmp_path / "nope.txt"), str(tmp_path), "https://a.example/", "-"]) == [
+        f"{hidden} (Permission denied)", str(tmp_path / "nope.txt")]
+
+
+def test_read_capped_asks_for_blocks_not_for_the_whole_limit():
+    import io
+
+    from newsledger.ingest.compressed import READ_BLOCK, read_capped
+
+    asked: list[int] = []
+
+    class Source(io.BytesIO):
+        def read(self, n=-1):
+            asked.append(n)
+            return super().read(n)
+
+    assert read_capped(Source(b"x" * 3_000_000), 10**12) == b"x" * 3_000_000  # a huge --max-bytes
+    assert max(asked) <= READ_BLOCK
+    assert read_capped(Source(b"x" * 101), 100) is None and read_capped(Source(b"x" * 100), 100) == b"x" * 100
+
+
+def test_url_list_test_reads_only_as_far_as_the_first_line_that_is_not_a_url(tmp_path):
+    from newsledger.ingest.sources import _is_url_list
+
+    (tmp_path / "art.txt").write_bytes(b"The minister said.\n" + b"word " * 3_000_000)  # 15 MB after line 1
+    (tmp_path / "cr.txt").write_bytes(b"\xef\xbb\xbfhttps://a.example/1\rhttps://b.example/2\r")
+    assert not _is_url_list(tmp_path / "art.txt", 1 << 20)
+    assert _is_url_list(tmp_path / "cr.txt", 1 << 20)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import tracemalloc
 import zlib
 
+import brotli
 import httpcore
 import httpx
 import pytest
@@ -183,3 +185,40 @@ def test_connections_go_only_to_the_addresses_checked_at_connect_time(site):
     # a Fetcher that refuses private addresses installs this backend
     with Fetcher(trust_env=False) as f:
         assert isinstance(f._client._transport._pool._network_backend, PublicOnlyBackend)
+
+
+def test_brotli_pages_are_decoded_and_a_brotli_bomb_stops_at_the_limit(site):
+    """Before: a `Content-Encoding: br` page was refused as "unsupported content encoding 'br'"."""
+    page = html_page("B", "Brotli page.")
+    site.routes["/br"] = Route(body=brotli.compress(page), headers={**HTML, "Content-Encoding": "br"})
+    site.routes["/stacked"] = Route(body=brotli.compress(gzip.compress(page)),
+                                    headers={**HTML, "Content-Encoding": "gzip, br"})
+    bomb = brotli.compress(b"<html><body>" + b"\0" * (128 << 20), quality=4)  # 128 MB in ~230 bytes
+    site.routes["/bomb"] = Route(body=bomb, headers={**HTML, "Content-Encoding": "br"}, chunked=True)
+    site.routes["/bad"] = Route(body=b"not brotli at all", headers={**HTML, "Content-Encoding": "br"})
+    site.routes["/zstd"] = Route(body=b"(\xb5/\xfd" + b"\0" * 20,
+                                 headers={**HTML, "Content-Encoding": "zstd"})
+    with fetcher(max_bytes=2_000_000) as f:
+        tracemalloc.start()
+        try:
+            paths = ("/br", "/stacked", "/bomb", "/bad", "/zstd")
+            br, stacked, bombed, bad, zstd = (f.fetch(site.url(p)) for p in paths)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert isinstance(br, Fetched) and br.body == page
+    assert isinstance(stacked, Fetched) and stacked.body == page
+    assert isinstance(bombed, Failure) and bombed.reason == "decompressed size over the limit of 2 MB"
+    assert peak < 20_000_000, peak  # the cap and a few buffers, not the 128 MB
+    assert isinstance(bad, Failure) and bad.reason.startswith("bad br body: corrupt compressed data")
+    assert isinstance(zstd, Failure) and zstd.reason == "unsupported content encoding 'zstd'"
+    assert "br" in site.hits[0].headers["Accept-Encoding"]
+
+
+@pytest.mark.parametrize("charset", ["undefined", "base64", "unicode_escape", "utf-7", "no-such-charset"])
+def test_a_bogus_declared_charset_falls_back_to_sniffing(charset: str) -> None:
+    """A server's charset that is no text encoding of the web must not abort the run or mangle text."""
+    from newsledger.ingest.web import decode_body
+
+    page = "<html><body><p>Café owners said the rent had doubled.</p></body></html>".encode()
+    assert "Café owners" in decode_body(page, charset)

@@ -25,6 +25,9 @@ class RawDoc:
     # The source given to `ingest` that this document came from (a folder, WARC, feed, URL list);
     # `path` / `url` say where inside it. None for `analyze` inputs, where path is the source.
     origin: str | None = None
+    # What reading learnt about the document itself — an archive record cut short, text taken from
+    # a feed entry because its page could not be fetched — passed on to the analysis record's flags.
+    flags: tuple[Flag, ...] = ()
 
 
 def raw_key(raw: RawDoc) -> str:

@@ -17,6 +17,8 @@ UNDATED = Flag(code="undated", message="no publication date was found or given: 
 
 def clean(raw: RawDoc) -> Article:
     article = settle_reference_date(clean_html(raw) if raw.html is not None else clean_text(raw))
+    if raw.flags:  # what the reader found (a truncated record, text from a feed entry) comes first
+        article = replace(article, flags=(*raw.flags, *article.flags))
     if article.reference_date is None and article.published is None:
         article = replace(article, flags=(*article.flags, UNDATED))
     return article

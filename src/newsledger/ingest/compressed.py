@@ -16,6 +16,7 @@ GZIP = zlib.MAX_WBITS | 16  # a gzip header and trailer
 ZLIB = zlib.MAX_WBITS  # HTTP "deflate" is meant to be zlib-wrapped ...
 RAW_DEFLATE = -zlib.MAX_WBITS  # ... but some servers send raw deflate
 CHUNK = 64 * 1024
+READ_BLOCK = 1 << 20  # read_capped's step: memory grows with what was read, by at most this
 
 
 class Inflater(io.RawIOBase):
@@ -119,9 +120,45 @@ def open_gzip(fh: IO[bytes]) -> tuple[io.BufferedReader, Inflater]:
 
 
 def read_capped(reader: IO[bytes], limit: int) -> bytes | None:
-    """At most `limit` bytes from `reader`; None when there is more (the content is over the limit)."""
-    data = reader.read(limit + 1)
-    return None if len(data) > limit else data
+    """At most `limit` bytes from `reader`; None when there is more (the content is over the limit).
+
+    Read in blocks, so memory follows the bytes actually read, never `limit` itself (`read(limit + 1)`
+    would reserve a buffer of `limit` bytes at once: gigabytes for a large --max-bytes)."""
+    blocks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        block = reader.read(min(READ_BLOCK, limit + 1 - total))
+        if not block:
+            break
+        blocks.append(block)
+        total += len(block)
+    return None if total > limit else b"".join(blocks)
+
+
+class Capped(io.RawIOBase):
+    """The first `limit` bytes of `inner`; `over` is True when `inner` had more (checked by reading one
+    byte past the limit, never more). Wrap in `io.BufferedReader` to read lines."""
+
+    def __init__(self, inner: IO[bytes], limit: int) -> None:
+        super().__init__()
+        self._inner = inner
+        self._left = limit
+        self.over = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            if not self.over and self._inner.read(1):
+                self.over = True
+            return 0
+        data = self._inner.read(min(len(buffer), self._left))
+        if not data:
+            return 0
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
 
 
 def capped_lines(reader: IO[bytes], limit: int) -> Iterator[bytes]:

@@ -26,8 +26,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from newsledger.ingest.compressed import capped_lines
-from newsledger.ingest.feeds import iter_feed, looks_like_feed
+from newsledger.ingest import files
+from newsledger.ingest.compressed import capped_lines, read_capped
+from newsledger.ingest.feeds import NOT_FETCHED, iter_feed, looks_like_feed
 from newsledger.ingest.files import (
     _HTML_SNIFF,
     DEFAULT_MAX_BYTES,
@@ -73,14 +74,19 @@ def kind_of(name: str) -> str | None:
 
 
 class _LazyFetcher:
-    """The run's one Fetcher, made on first use (a run over files never opens a client)."""
+    """The run's one Fetcher, made on first use (a run over files never opens a client). With
+    `no_fetch` nothing is ever fetched: every URL is the Failure "not fetched (--no-fetch)"."""
 
-    def __init__(self, fetcher: Fetcher | None, max_bytes: int, allow_private: bool) -> None:
+    def __init__(self, fetcher: Fetcher | None, max_bytes: int, allow_private: bool,
+                 no_fetch: bool = False) -> None:
         self._fetcher = fetcher
         self._own: Fetcher | None = None
         self._max_bytes, self._allow_private = max_bytes, allow_private
+        self._no_fetch = no_fetch
 
     def fetch(self, url: str) -> Fetched | Failure:
+        if self._no_fetch:
+            return Failure(url, url, "fetch", NOT_FETCHED)
         if self._fetcher is None:
             self._own = self._fetcher = Fetcher(max_bytes=self._max_bytes, allow_private=self._allow_private)
         return self._fetcher.fetch(url)
@@ -91,21 +97,37 @@ class _LazyFetcher:
 
 
 def iter_sources(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES, allow_private: bool = False,
-                 seen: Seen | None = None, fetcher: Fetcher | None = None) -> Iterator[RawDoc | Failure]:
+                 seen: Seen | None = None, fetcher: Fetcher | None = None,
+                 no_fetch: bool = False) -> Iterator[RawDoc | Failure]:
     """All documents of all sources, in argument order; each bad one is a Failure, never raised.
 
     `fetcher` (its own limits, rate and `allow_private`) is used for every URL; without one, a
     default Fetcher with `max_bytes` and `allow_private` is made when the first URL comes.
+    `no_fetch`: no request at all — a feed's entries give their own content (flagged), and URL
+    arguments and the lines of URL lists are failures "not fetched (--no-fetch)".
     """
     for _origin, item in iter_sources_tagged(sources, max_bytes=max_bytes, allow_private=allow_private,
-                                             seen=seen, fetcher=fetcher):
+                                             seen=seen, fetcher=fetcher, no_fetch=no_fetch):
         yield item
 
 
 def missing_paths(sources: Iterable[str]) -> list[str]:
     """The SOURCE arguments that name a local path that is not there (URLs and '-' are not paths): a
-    typo to report before anything is created, rather than an empty run."""
-    return [s for s in sources if s != "-" and not _URL.match(s) and not Path(s).exists()]
+    typo to report before anything is created, rather than an empty run. A path that cannot even be
+    looked at (in a folder without search permission) is named with its reason, never a traceback."""
+    import errno
+
+    missing = []
+    for s in sources:
+        if s == "-" or _URL.match(s):
+            continue
+        try:
+            os.stat(s)
+        except (FileNotFoundError, NotADirectoryError):
+            missing.append(s)
+        except OSError as exc:  # EACCES, ELOOP, ENAMETOOLONG
+            missing.append(s if exc.errno == errno.ELOOP else f"{s} ({exc.strerror or exc})")
+    return missing
 
 
 def count_documents(sources: Iterable[str], budget: float = 2.0) -> int | None:
@@ -113,22 +135,34 @@ def count_documents(sources: Iterable[str], budget: float = 2.0) -> int | None:
     documents and JSONL (lines counted). None when a source cannot be counted beforehand (stdin, a URL,
     a feed, a WARC, a URL list) or counting takes longer than `budget` seconds: progress then shows no
     total rather than a wrong one."""
+    import stat
     import time
+
+    from newsledger.ingest.files import open_regular
 
     t0 = time.monotonic()
     total = 0
 
     def count(path: Path) -> int | None:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return 1  # one failure to come
+        if not stat.S_ISREG(mode):
+            return 1  # a FIFO, a device, a folder that cannot be read: one failure each, never opened
         kind = kind_of(path.name)
         if kind in ("doc", "gzdoc"):
             return 0 if path.suffix.lower() in (".txt", ".text") and _is_url_list(path, 1 << 20) else 1
         if kind == "jsonl" and not path.name.lower().endswith(".gz"):
             n = 0
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    n += block.count(b"\n")
-                    if time.monotonic() - t0 > budget:
-                        return None
+            try:
+                with open_regular(path) as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        n += block.count(b"\n")
+                        if time.monotonic() - t0 > budget:
+                            return None
+            except OSError:
+                return 1
             return n
         return None
 
@@ -136,7 +170,11 @@ def count_documents(sources: Iterable[str], budget: float = 2.0) -> int | None:
         if source == "-" or _URL.match(source):
             return None
         path = Path(source)
-        files = _walk(path) if path.is_dir() else [path]
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError:
+            is_dir = False
+        files = _walk(path) if is_dir else [path]
         for f in files:
             n = count(f)
             if n is None or time.monotonic() - t0 > budget:
@@ -147,14 +185,15 @@ def count_documents(sources: Iterable[str], budget: float = 2.0) -> int | None:
 
 def iter_sources_tagged(sources: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                         allow_private: bool = False, seen: Seen | None = None,
-                        fetcher: Fetcher | None = None) -> Iterator[tuple[str, RawDoc | Failure]]:
+                        fetcher: Fetcher | None = None,
+                        no_fetch: bool = False) -> Iterator[tuple[str, RawDoc | Failure]]:
     """`iter_sources`, each item paired with the source argument it came from — a Failure has
     no `origin` field, and the ledger's Outcome needs one for failures too."""
-    web = _LazyFetcher(fetcher, max_bytes, allow_private)
+    web = _LazyFetcher(fetcher, max_bytes, allow_private, no_fetch)
     try:
         for source in sources:
             for item in _source(source, max_bytes, seen, web):
-                yield source, item
+                yield files.safe_label(source), item  # a name that is not UTF-8 can still be stored
     finally:
         web.close()
 
@@ -170,6 +209,13 @@ def _source(source: str, max_bytes: int, seen: Seen | None, web: _LazyFetcher) -
         yield from _url(source, source, seen, web)
         return
     path = Path(source)
+    try:
+        path.stat()
+    except OSError as exc:  # missing, a loop, or a folder on the way we may not enter
+        yield Failure(path.name or source, files.safe_label(source), "read",
+                      "no such file or folder" if isinstance(exc, FileNotFoundError)
+                      else f"cannot read: {exc.strerror or exc}")
+        return
     if path.is_dir():
         for file in _walk(path):
             yield from _file(str(file), source, kind_of(file.name), max_bytes, seen, web)
@@ -184,26 +230,42 @@ def _source(source: str, max_bytes: int, seen: Seen | None, web: _LazyFetcher) -
             kind = "urls"
         yield from _file(source, source, kind, max_bytes, seen, web)
     elif path.exists():
-        yield Failure(path.name, source, "read", "not a regular file or folder")
+        yield Failure(path.name, source, "read", files.not_regular(path.stat().st_mode))
     else:
         yield Failure(path.name, source, "read", "no such file or folder")
 
 
 def _walk(root: Path) -> list[Path]:
-    """Documents and archives under `root`, sorted by path; hidden entries and other types skipped."""
+    """Documents and archives under `root`, sorted by path; hidden entries and other types skipped,
+    symlinked folders not followed. Listed for `_file` to check and report, in their place: every
+    entry named like a document whatever it is (a FIFO, a device, a dangling link), and every folder
+    that cannot be listed (`root` itself included)."""
     found: list[Path] = []
     skipped = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.startswith("."):
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            found.append(folder)  # `_file` says why: "cannot read folder: Permission denied"
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if kind_of(name) in ("doc", "gzdoc", "jsonl", "warc"):
-                found.append(Path(folder) / name)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # a symlink loop: a file to `_file`, which reports it
+                is_dir = False
+            if is_dir and not entry.is_symlink():
+                pending.append(Path(entry.path))
+            elif not is_dir and kind_of(entry.name) in ("doc", "gzdoc", "jsonl", "warc"):
+                found.append(Path(entry.path))
             else:
                 skipped += 1
     if skipped:
-        log.info("%s: skipped %d files that are not documents or WARC archives", root, skipped)
+        log.info("%s: skipped %d entries that are not documents, WARC archives or folders", root, skipped)
     return sorted(found, key=lambda p: p.relative_to(root).parts)
 
 
@@ -213,6 +275,28 @@ def _with_origin(item: RawDoc | Failure, origin: str) -> RawDoc | Failure:
 
 def _file(path: str, origin: str, kind: str | None, max_bytes: int, seen: Seen | None,
           web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
+    """One file (or a folder the walk could not list) read by its kind. Only a regular file is read:
+    anything else is one Failure saying what it is, so no reader below opens a FIFO or a device (the
+    readers of files.py check again on the open descriptor)."""
+    import stat
+
+    from newsledger.ingest.files import folder_error, not_regular, safe_label
+
+    label = safe_label(path)
+    name = Path(label).name
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        yield Failure(Path(name).stem or name, label, "read", f"cannot read file: {exc.strerror or exc}")
+        return
+    if stat.S_ISDIR(mode):
+        reason = folder_error(path)  # listed by the walk because it could not be read
+        if reason is not None:
+            yield Failure(name, label, "read", reason)
+        return
+    if not stat.S_ISREG(mode):
+        yield Failure(Path(name).stem or name, label, "read", not_regular(mode))
+        return
     if kind in ("doc", "gzdoc"):
         if seen is not None and seen(path):
             return
@@ -232,23 +316,38 @@ def _file(path: str, origin: str, kind: str | None, max_bytes: int, seen: Seen |
 
 
 def _is_url_list(path: Path, max_bytes: int) -> bool:
-    """A `.txt` is a URL list when every non-empty, non-`#` line is a single http(s) URL."""
+    """A `.txt` is a URL list when every non-empty, non-`#` line is a single http(s) URL. Read line by
+    line from a regular file only, and only as far as the first line that is not a URL (an article's
+    first line), so testing a document costs one short read."""
+    from newsledger.ingest.files import open_regular
+
+    urls = read = 0
     try:
-        if path.stat().st_size > max_bytes:
-            return False
-        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+        with open_regular(path) as fh:
+            while raw := fh.readline(_URL_LINE_LIMIT + 1):
+                read += len(raw)
+                if read > max_bytes or (len(raw) > _URL_LINE_LIMIT and not raw.endswith(b"\n")):
+                    return False
+                text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+                for line in text.splitlines():
+                    line = line.strip()
+                    if not line or line.startswith("#"):
+                        continue
+                    if not _HTTP_URL.match(line):
+                        return False
+                    urls += 1
     except OSError:
         return False
-    content = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-    return bool(content) and all(_HTTP_URL.match(ln) for ln in content)
+    return urls > 0
 
 
 def _url_list(path: str, origin: str, seen: Seen | None, web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
     """Each URL of a list, fetched (a feed URL yields its articles); a bad line is a Failure."""
     try:
-        fh = open(path, "rb")  # noqa: SIM115 -- closed by the `with` below; only open() errors are caught
+        fh = files.open_regular(path)  # closed by the `with` below; only open errors are caught here
     except OSError as exc:
-        yield Failure(Path(path).stem, path, "read", f"cannot read file: {exc.strerror or exc}")
+        yield Failure(Path(path).stem, path, "read", str(exc) if isinstance(exc, files.NotRegularFile)
+                      else f"cannot read file: {exc.strerror or exc}")
         return
     with fh:
         for n, raw in enumerate(capped_lines(fh, _URL_LINE_LIMIT), 1):
@@ -268,14 +367,15 @@ def _url_list(path: str, origin: str, seen: Seen | None, web: _LazyFetcher) -> I
 def _feed_file(path: str, origin: str, max_bytes: int, seen: Seen | None,
                web: _LazyFetcher) -> Iterator[RawDoc | Failure]:
     p = Path(path)
-    try:
-        if p.stat().st_size > max_bytes:
-            yield Failure(p.stem, path, "feed", f"too large: {p.stat().st_size / 1e6:.1f} MB > limit of "
-                          f"{max_bytes / 1e6:.1f} MB (raise it with --max-bytes)")
-            return
-        data = p.read_bytes()
+    try:  # a regular file, read up to the limit by bytes actually read (never what stat claims)
+        with files.open_regular(path) as fh:
+            data = read_capped(fh, max_bytes)
     except OSError as exc:
-        yield Failure(p.stem, path, "feed", f"cannot read file: {exc.strerror or exc}")
+        yield Failure(p.stem, path, "feed", str(exc) if isinstance(exc, files.NotRegularFile)
+                      else f"cannot read file: {exc.strerror or exc}")
+        return
+    if data is None:
+        yield Failure(p.stem, path, "feed", files.too_large(None, max_bytes))
         return
     yield from iter_feed(data, source=path, origin=origin, seen=seen,
                          fetch_article=lambda link, published: _article(link, origin, published, web))

@@ -5,11 +5,14 @@ status, a body over the size limit, a content type that is not a page, a private
 redirect loop, a DNS failure — never an exception. Redirects are followed by hand so each hop is
 checked again (scheme, address); bodies are read by streaming and abandoned past `max_bytes`; at
 most one request per `rate` seconds goes to the same host, while different hosts never wait.
+
+`decode_content` undoes a `Content-Encoding` (gzip, deflate, brotli, or a stack of them) by
+streaming with a cap on the decoded size: used for live pages here and for WARC payloads stored
+with their wire encoding, so a brotli or gzip bomb costs at most the cap in memory.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import ipaddress
 import socket
@@ -19,12 +22,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import brotli
 import httpcore
 import httpx
 
 from newsledger import __version__
-from newsledger.ingest.compressed import GZIP, RAW_DEFLATE, ZLIB, Inflater, read_capped
-from newsledger.ingest.files import DEFAULT_MAX_BYTES, decode
+from newsledger.ingest.compressed import CHUNK, GZIP, RAW_DEFLATE, ZLIB, Inflater, read_capped
+from newsledger.ingest.files import DEFAULT_MAX_BYTES, charset_codec, decode, size_text, too_large
 from newsledger.model import Failure
 
 USER_AGENT = f"newsledger/{__version__} (+https://github.com/newsledger)"
@@ -34,6 +38,7 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
                         "application/xml", "text/xml"})
 ACCEPTED_TYPES = HTML_TYPES | TEXT_TYPES | FEED_TYPES
 _REDIRECTS = {301, 302, 303, 307, 308}
+_MAX_CODINGS = 3  # stacked Content-Encodings decoded ("gzip, br"); more is not a real server
 _ACCEPT = ("text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
            "application/xml;q=0.9,text/plain;q=0.8")
 
@@ -56,11 +61,11 @@ class Fetched:
 
 def decode_body(body: bytes, charset: str | None) -> str:
     """Bytes in a declared charset (an unknown or wrong one falls back to `files.decode`)."""
-    if charset:
+    codec = charset_codec(charset) if charset else None  # "undefined", "base64": not text encodings
+    if codec:
         try:
-            codecs.lookup(charset)
-            return body.decode(charset, errors="strict")
-        except (LookupError, UnicodeDecodeError):
+            return body.decode(codec, errors="strict")
+        except UnicodeError:
             pass  # servers often declare a charset the page does not use; sniff instead
     return decode(body)
 
@@ -168,7 +173,7 @@ class Fetcher:
             transport=transport,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate, br"},
             trust_env=trust_env,
         )
 
@@ -274,11 +279,10 @@ class Fetcher:
             self._last[host] = time.monotonic()
 
     def _too_large(self, size: int | None) -> str:
-        got = f"{size / 1e6:.1f} MB > " if size is not None else "over the "
-        return f"too large: {got}limit of {self.max_bytes / 1e6:.1f} MB (raise it with --max-bytes)"
+        return too_large(size, self.max_bytes)
 
     def _read_body(self, resp: httpx.Response, deadline: float) -> bytes | str:
-        """The body, decoded from gzip/deflate by streaming; a str is the reason it failed."""
+        """The body, decoded from gzip/deflate/brotli by streaming; a str is the reason it failed."""
         chunks: Iterator[bytes] = resp.iter_raw(64 * 1024)
         received = 0
 
@@ -292,24 +296,118 @@ class Fetcher:
                 raise _TooLarge
             return chunk
 
-        encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-        if encoding in ("identity", ""):
-            parts = []
-            while chunk := read(0):
-                parts.append(chunk)
-            return b"".join(parts)
-        if encoding not in ("gzip", "x-gzip", "deflate"):
-            return f"unsupported content encoding {encoding!r}"
-        first = read(0)
-        wbits = GZIP if encoding != "deflate" else _deflate_kind(first)
-        pending = [first]
-        inflater = Inflater(lambda n: pending.pop() if pending else read(n), wbits)
-        data = read_capped(io.BufferedReader(inflater), self.max_bytes)
-        if data is None:
-            return f"decompressed size over the limit of {self.max_bytes / 1e6:.1f} MB"
-        if inflater.error:
-            return f"bad {encoding} body: {inflater.error}"
+        data, problem = decode_content(read, resp.headers.get("content-encoding"), self.max_bytes)
+        if problem is not None:
+            return problem
+        assert data is not None
         return data
+
+
+class BrotliReader(io.RawIOBase):
+    """A readable stream of the decompressed bytes of `read`, like `compressed.Inflater` for brotli.
+
+    Each call to the decoder is given an output limit (brotli >= 1.2), so a few bytes that expand to
+    gigabytes never produce more than one chunk at a time; damage ends reading and sets `error`.
+    """
+
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        super().__init__()
+        self._read = read
+        self._d = brotli.Decompressor()
+        self._out = b""
+        self._eof = False  # `read` has returned b""
+        self._done = False
+        self.error: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        while not self._out and not self._done:
+            if self._d.is_finished():  # bytes after the end of the stream are ignored
+                self._done = True
+                break
+            chunk = b""
+            if not self._eof and self._d.can_accept_more_data():
+                chunk = self._read(CHUNK)
+                self._eof = not chunk
+            try:
+                self._out = self._d.process(chunk, output_buffer_limit=CHUNK)
+            except brotli.error as exc:
+                self.error = f"corrupt compressed data ({exc})"
+                self._done = True
+                break
+            if self._out or chunk:
+                continue
+            # no input given and no output made: the stream is over, or was cut
+            if not self._d.is_finished():
+                self.error = ("truncated: the compressed data ends before its end marker" if self._eof
+                              else "corrupt compressed data (the decoder made no progress)")
+            self._done = True
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+
+def content_codings(header: str | None) -> list[str]:
+    """The codings of a `Content-Encoding` header in the order they were applied, identity left out."""
+    codings = (part.strip().lower() for part in (header or "").split(","))
+    return [c for c in codings if c not in ("", "identity")]
+
+
+def decode_content(read: Callable[[int], bytes], header: str | None, limit: int
+                   ) -> tuple[bytes | None, str | None]:
+    """The body `read` yields (b"" at its end), undone from its `Content-Encoding` by streaming.
+
+    Returns (data, problem). Over `limit` decoded bytes: (None, why); an unsupported coding: (None,
+    why); a damaged or cut stream: the bytes decoded before the damage, and why (a caller may keep a
+    cut page: see warc.py). Otherwise (data, None).
+    """
+    codings = content_codings(header)
+    if len(codings) > _MAX_CODINGS:
+        return None, f"unsupported content encoding {header!r}: more than {_MAX_CODINGS} codings"
+    layers: list[Inflater | BrotliReader] = []
+    source = read
+    for coding in reversed(codings):  # the last coding applied is the first undone
+        layer = _decoder(source, coding)
+        if isinstance(layer, str):
+            return None, layer
+        layers.append(layer)
+        source = layer.read
+    if not layers:
+        parts: list[bytes] = []
+        size = 0
+        while chunk := read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                return None, _over_limit(limit)
+            parts.append(chunk)
+        return b"".join(parts), None
+    data = read_capped(io.BufferedReader(layers[-1], buffer_size=CHUNK), limit)
+    if data is None:
+        return None, _over_limit(limit)
+    for coding, layer in zip(reversed(codings), layers, strict=True):
+        if layer.error:
+            return data, f"bad {coding} body: {layer.error}"
+    return data, None
+
+
+def _over_limit(limit: int) -> str:
+    return f"decompressed size over the limit of {size_text(limit)}"
+
+
+def _decoder(read: Callable[[int], bytes], coding: str) -> Inflater | BrotliReader | str:
+    """A decoding stream for one content coding, or why there is none."""
+    if coding in ("gzip", "x-gzip"):
+        return Inflater(read, GZIP)
+    if coding == "br":
+        return BrotliReader(read)
+    if coding == "deflate":
+        first = read(CHUNK)
+        pending = [first]
+        return Inflater(lambda n: pending.pop() if pending else read(n), _deflate_kind(first))
+    return f"unsupported content encoding {coding!r}"
 
 
 def _deflate_kind(head: bytes) -> int:
