@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyarrow.parquet as pq
 import pytest
 
 from newsledger.engines import failure_key, to_outcome
 from newsledger.engines.parquet import OUTCOME_COLUMNS, read_outcomes, write_outcomes
 from newsledger.engines.shards import from_row, read_shard, read_shards, to_row
-from newsledger.model import Failure, Outcome, RawDoc, raw_key
+from newsledger.model import Evidence, Failure, Flag, Outcome, RawDoc, raw_key
 from shardkit import ARTICLES, write_jsonl, write_parquet, write_warc
 
 
@@ -71,6 +73,10 @@ def test_item_rows_round_trip():
     bad = Failure("y", "s:2", "read", "invalid JSON")
     assert from_row(to_row(doc)) == doc
     assert from_row(to_row(bad)) == bad
+    # what the reader found travels with the document to the Ray workers (a cut WARC record's flag)
+    cut = replace(doc, flags=(Flag("truncated", "the archive record was cut: 41 of 48 kB arrived",
+                                   (Evidence("WARC-Truncated: length", "the crawler's header"),)),))
+    assert from_row(to_row(cut)) == cut
 
 
 def test_outcomes_parquet_round_trip_streams_every_column(tmp_path):

@@ -9,6 +9,7 @@ between Ray tasks as Arrow tables.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -17,7 +18,7 @@ from typing import Any
 
 from newsledger.ingest.files import DEFAULT_MAX_BYTES, read_jsonl, read_jsonl_file
 from newsledger.ingest.warc import read_warc
-from newsledger.model import Failure, RawDoc
+from newsledger.model import Evidence, Failure, Flag, RawDoc
 
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".warc", ".warc.gz", ".parquet")
 ROWS_PER_READ = 256  # Parquet rows read at a time: bounds a reader's memory on a big shard
@@ -96,7 +97,7 @@ def read_shards(sources: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> I
 # --- the flat row form of an item (Arrow-friendly: every column a nullable string) -------------
 
 ROW_FIELDS = ("id", "text", "html", "url", "published", "path", "format", "origin", "source", "stage",
-              "reason")
+              "reason", "flags")  # flags: what reading found (a cut record, feed content), as JSON
 
 
 def to_row(item: RawDoc | Failure) -> dict[str, Any]:
@@ -106,8 +107,14 @@ def to_row(item: RawDoc | Failure) -> dict[str, Any]:
         row.update(id=item.id, source=item.source, stage=item.stage, reason=item.reason)
     else:
         row.update(id=item.id, text=item.text, html=item.html, url=item.url, published=item.published,
-                   path=item.path, format=item.format, origin=item.origin)
+                   path=item.path, format=item.format, origin=item.origin,
+                   flags=json.dumps([dataclasses.asdict(f) for f in item.flags]) if item.flags else None)
     return row
+
+
+def _flags(value: str | None) -> tuple[Flag, ...]:
+    return tuple(Flag(f["code"], f["message"], tuple(Evidence(**e) for e in f.get("evidence") or ()))
+                 for f in json.loads(value)) if value else ()
 
 
 def from_row(row: dict[str, Any]) -> RawDoc | Failure:
@@ -115,4 +122,4 @@ def from_row(row: dict[str, Any]) -> RawDoc | Failure:
         return Failure(row["id"], row["source"] or "", row["stage"], row["reason"] or "")
     return RawDoc(id=row["id"], text=row.get("text"), html=row.get("html"), url=row.get("url"),
                   published=row.get("published"), path=row.get("path"), format=row.get("format") or "text",
-                  origin=row.get("origin"))
+                  origin=row.get("origin"), flags=_flags(row.get("flags")))
