@@ -30,6 +30,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
@@ -68,13 +69,15 @@ class _Census:
         return why
 
 
-def _records(fh: io.BufferedReader, types: WarcRecordType, parse_http: bool
+def _records(fh: BinaryIO, types: WarcRecordType, parse_http: bool
              ) -> tuple[ArchiveIterator, Inflater | None]:
     """fastwarc's iterator over an open file (decompressed by our Inflater when it is gzip), in
     quirks mode, so that every WARC version is read; the Inflater, to ask it about damage after."""
     inflater: Inflater | None = None
-    stream: io.RawIOBase | io.BufferedReader = fh
-    if fh.peek(2)[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
+    stream: io.RawIOBase | io.BufferedReader | BinaryIO = fh
+    magic = fh.read(2)
+    fh.seek(0)  # a regular file (open_regular), so it can go back
+    if magic == b"\x1f\x8b":  # gzip magic, whatever the file is called
         inflater = Inflater(fh.read, GZIP)
         stream = ForwardReader(io.BufferedReader(inflater, buffer_size=64 * 1024))
     return ArchiveIterator(stream, record_types=types, parse_http=parse_http, fsspec_args=False,
@@ -160,7 +163,7 @@ def read_warc(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, origin: str | No
             yield Failure(path, path, "warc", census.why_empty(types, size == 0))
 
 
-def _ends_mid_record(fh: io.BufferedReader, size: int) -> bool:
+def _ends_mid_record(fh: BinaryIO, size: int) -> bool:
     """Whether a plain WARC file stops short of the blank line that closes every record."""
     try:
         fh.seek(max(0, size - 4))
