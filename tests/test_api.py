@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import socket
@@ -14,6 +15,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,8 +58,10 @@ def client(web_ledger: WebLedger) -> Iterator[TestClient]:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def analyzing(web_ledger: WebLedger, nlp: Any) -> Iterator[TestClient]:  # noqa: F811
-    with TestClient(create_app(web_ledger.corpus, allow_analyze=True, max_body=20_000, nlp=nlp)) as c:
+def analyzing(web_ledger: WebLedger) -> Iterator[TestClient]:  # noqa: F811
+    # analysis in its own process, as `serve --allow-analyze` runs it (the model loads on first use)
+    with TestClient(create_app(web_ledger.corpus, allow_analyze=True, max_body=20_000,
+                               max_analyze_bytes=12_000)) as c:
         yield c
 
 
@@ -336,3 +340,132 @@ def test_pages_render_and_escape(client: TestClient, web_ledger: WebLedger) -> N
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     assert client.get("/search", params={"since": "soon"}).status_code == 422
     assert HOSTILE_TITLE not in html  # the title appears only escaped
+
+
+# --- POST /api/analyze: bounded in size, time and concurrency; never for another site's page ---------
+
+def _sentences(n_bytes: int) -> str:
+    """Plain news prose of about `n_bytes` (every sentence different, so nothing is cheap to skip)."""
+    out, i = [], 0
+    while sum(len(x) + 1 for x in out) < n_bytes:
+        out.append(f"Councillor Ana Lopez{i} said on Monday that the town would repair {i + 3} bridges, "
+                   f"and \u201cwe will start in spring {2000 + i % 30},\u201d she told reporters.")
+        i += 1
+    return " ".join(out)
+
+
+def test_a_deeply_nested_json_body_is_a_400_not_a_500(analyzing: TestClient) -> None:
+    nested = '{"text": "said Ana Lopez", "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    r = analyzing.post("/api/analyze", content=nested.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "nested deeper than" in r.json()["error"]["message"]
+    r = analyzing.post("/api/analyze", content=b'{"text": ' + b"[" * 70 + b"]" * 70 + b"}",
+                       headers={"content-type": "application/json"})
+    assert r.status_code == 400
+
+
+def test_a_text_over_the_analysis_limit_is_413_before_any_analysis(analyzing: TestClient) -> None:
+    runs = analyzing.app.state.analyzer.runs  # type: ignore[attr-defined]
+    plain = {"content-type": "text/plain"}
+    r = analyzing.post("/api/analyze", content=_sentences(13_000).encode(), headers=plain)
+    assert r.status_code == 413 and "--max-analyze-bytes" in r.json()["error"]["message"]
+    r = analyzing.post("/api/analyze", json={"text": _sentences(13_000)})
+    assert r.status_code == 413
+    r = analyzing.post("/paste", data={"text": _sentences(13_000), "format": "text"})
+    assert r.status_code == 413
+    assert analyzing.app.state.analyzer.runs == runs  # type: ignore[attr-defined]
+    # an HTML page is judged by the text in it: markup around a short article passes, a long text fails
+    short = "<html><body><article><p>\u201cWe act now,\u201d said Ana Lopez, the mayor, on Monday.</p>" + \
+        "<p>The council met to discuss the plan for a new bridge over the river.</p></article>" + \
+        "<div>" + "<span class='nav'></span>" * 600 + "</div></body></html>"
+    assert len(short.encode()) > 12_000
+    r = analyzing.post("/api/analyze", content=short.encode(), headers={"content-type": "text/html"})
+    assert r.status_code == 200, r.text
+    long = f"<html><body><article><p>{_sentences(14_000)}</p></article></body></html>"
+    r = analyzing.post("/api/analyze", content=long.encode(), headers={"content-type": "text/html"})
+    assert r.status_code == 413 and "over the limit" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example", "Content-Type": "text/plain"},
+    {"Origin": "null", "Content-Type": "text/plain"},
+    {"Origin": "http://testserver.evil.example", "Content-Type": "application/x-www-form-urlencoded"},
+    {"Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver", "Content-Type": "text/plain"},
+])
+def test_another_sites_page_cannot_post(analyzing: TestClient, headers: dict[str, str]) -> None:
+    runs = analyzing.app.state.analyzer.runs  # type: ignore[attr-defined]
+    for path in ("/api/analyze", "/analyze", "/paste"):
+        r = analyzing.post(path, content=b"text=%E2%80%9CNow%2C%E2%80%9D+said+Ana+Lopez.", headers=headers)
+        assert r.status_code == 403 and "another site" in r.json()["error"]["message"], (path, r.text)
+    assert analyzing.app.state.analyzer.runs == runs  # type: ignore[attr-defined]
+    assert analyzing.get("/api/stats", headers=headers).status_code == 200  # reading is not refused
+
+
+def test_own_pages_and_scripts_may_post(analyzing: TestClient) -> None:
+    text = "\u201cNow is the time,\u201d said Ana Lopez on Friday."
+    for headers in ({"Origin": "http://testserver"}, {"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+                    {}):  # the explorer's own page (Chromium sends Origin: null with no-referrer), or curl
+        r = analyzing.post("/api/analyze", content=text.encode(),
+                           headers={**headers, "content-type": "text/plain"})
+        assert r.status_code == 200, (headers, r.text)
+
+
+@pytest.fixture(scope="module")
+def slow_analyzing(web_ledger: WebLedger) -> Iterator[TestClient]:  # noqa: F811
+    with TestClient(create_app(web_ledger.corpus, allow_analyze=True, analyze_timeout=1.5)) as c:
+        assert c.post("/api/analyze", content="\u201cGo,\u201d said Ana Lopez.".encode()).status_code == 200
+        yield c  # the model is loaded: from here the time limit is the analysis alone
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.slow
+def test_an_analysis_past_the_time_limit_is_504_and_its_process_is_killed(slow_analyzing: TestClient) -> None:
+    from newsledger.engines.local import pid_alive
+
+    analyzer = slow_analyzing.app.state.analyzer  # type: ignore[attr-defined]
+    pid = analyzer.worker.pid
+    t0 = time.monotonic()
+    r = slow_analyzing.post("/api/analyze", content=_sentences(150_000).encode(),
+                            headers={"content-type": "text/plain"})  # about 10 s of work
+    took = time.monotonic() - t0
+    assert r.status_code == 504 and "took over 1.5 s and was stopped" in r.json()["error"]["message"]
+    assert took < 5
+    assert not pid_alive(pid)  # the work stopped with it: no CPU spent after the answer
+    r = slow_analyzing.post("/paste", data={"text": _sentences(150_000), "format": "text"})
+    assert r.status_code == 504 and "was stopped" in r.text and "<html" in r.text.lower()  # an explorer page
+    r = slow_analyzing.post("/api/analyze", content="\u201cAgain,\u201d said Ana Lopez.".encode())
+    assert r.status_code == 200 and analyzer.worker.pid != pid  # a fresh process took over
+
+
+@pytest.mark.slow
+def test_analyses_do_not_pile_up(slow_analyzing: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsledger.web.app import ANALYZE_QUEUE
+
+    body = _sentences(150_000).encode()
+    n = ANALYZE_QUEUE + 5
+
+    def post(_: int) -> tuple[int, str | None]:
+        r = slow_analyzing.post("/api/analyze", content=body, headers={"content-type": "text/plain"})
+        return r.status_code, r.headers.get("retry-after")
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(n) as pool:
+        answers = list(pool.map(post, range(n)))
+    took = time.monotonic() - t0
+    codes = sorted(code for code, _ in answers)
+    assert set(codes) <= {503, 504}, codes
+    assert codes.count(503) >= n - 1 - ANALYZE_QUEUE  # beyond one running and the queue: refused at once
+    assert all(retry for code, retry in answers if code == 503)
+    assert took < 1.5 * (ANALYZE_QUEUE + 1) + 10  # each of those let in got its 1.5 s, no more
+    pid = slow_analyzing.app.state.analyzer.worker.pid  # type: ignore[attr-defined]
+    if pid is not None:  # whatever process is there now is idle: nothing left running in the background
+        before = _cpu_seconds(pid)
+        time.sleep(1)
+        assert _cpu_seconds(pid) - before < 0.2
+

@@ -23,6 +23,11 @@ from newsledger import cli
     (["entities", "--type", "people"], "PERSON"),
     (["serve", "--port", "99999"], "from 1 to 65,535"),
     (["ingest", "x", "--max-bytes", "-1"], "1 or more"),
+    (["ingest", "x", "--max-bytes", "0"], "1 or more"),  # 0 is not "no limit": every document would fail
+    (["analyze", "x.txt", "--max-bytes", "0"], "1 or more"),
+    (["serve", "--port", "0"], "from 1 to 65,535"),
+    (["serve", "--max-analyze-bytes", "-1"], "from 1024 to"),
+    (["serve", "--analyze-timeout", "0"], "more than 0"),
     (["ingest", "x", "--rate", "-2"], "from 0 to 3600"),
     (["analyze", "x.txt", "--workers", "0"], "from 1 to 256"),
 ])

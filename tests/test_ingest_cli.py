@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,45 @@ def test_the_summary_says_what_was_found_and_warns_about_undated_articles(tmp_pa
     assert report["undated"] == 1 and report["quotes"] >= 2 and report["events"] >= 1
     art = json.loads(nl("show", "undated", "--db", db, "--json").stdout)
     assert any(f["code"] == "undated" for f in art["flags"])
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MB file system (tmpfs): the ledger on it fills it part-way through an ingest."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs (test_ledger_store.py fills a ledger without it)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_full_disk_is_one_message_and_exit_2_and_the_same_ingest_resumes(small_disk: Path,
+                                                                           tmp_path: Path) -> None:
+    import re
+
+    from docgen import write_jsonl
+
+    src, db = tmp_path / "docs.jsonl", small_disk / "l.db"
+    ids = write_jsonl(src, 400)
+    full = nl("ingest", str(src), "--db", str(db), "--quiet", check=False)
+    assert full.returncode == 2, full.stderr[-2000:]
+    assert "Traceback" not in full.stderr and full.stderr.count("\n") == 1, full.stderr
+    m = re.search(r"the disk is full: (\d+) batch(?:es)? \(([\d,]+) documents?\) (?:was|were) stored "
+                  r"before it; run the same ingest again when there is space — it resumes", full.stderr)
+    assert m, full.stderr
+    batches, documents = int(m[1]), int(m[2].replace(",", ""))
+    assert batches >= 1 and documents == 64 * batches
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:  # intact, whole batches only
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert c.execute("SELECT count(*) FROM articles").fetchone()[0] == documents
+
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)  # space again
+    resumed = ingest_json(str(src), "--db", str(db))
+    assert resumed["known"] == documents and resumed["new"] == 400 - documents and resumed["failed"] == 0
+    with sqlite3.connect(db) as c:
+        assert sorted(r[0] for r in c.execute("SELECT doc_id FROM articles")) == sorted(ids)
+        assert c.execute("SELECT count(*) FROM copies").fetchone()[0] == 400

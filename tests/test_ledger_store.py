@@ -4,6 +4,8 @@ readers alongside a writer, and the Parquet export."""
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -194,3 +196,145 @@ def test_export_writes_one_parquet_file_per_table(tmp_path: Path, outcomes) -> N
     assert str(table.schema.field("start").type) == "int64"
     texts = pq.read_table(tmp_path / "pq" / "articles.parquet").column("text").to_pylist()
     assert sorted(texts) == sorted(o.record["text"] for o in outcomes.values() if o.record)
+
+
+# --- storage errors: one clear StorageError, the ledger intact, a re-run resumes -------------------
+
+def _invented(n: int) -> list[tuple[str, RawDoc]]:
+    import random
+
+    from docgen import text
+
+    rng = random.Random(16)
+    return [("invented", RawDoc(id=f"doc{i}", text=text(i, rng), path=f"invented:{i}", origin="invented"))
+            for i in range(n)]
+
+
+def test_a_full_disk_mid_ingest_is_one_storage_error_and_a_rerun_resumes(tmp_path: Path, nlp) -> None:
+    """SQLite's max_page_count makes the file hit "database or disk is full" for real (SQLITE_FULL)
+    part-way through; the full-disk test on a real tmpfs is in test_ingest_cli.py."""
+    from newsledger import pipeline
+    from newsledger.engines.local import InProcessEngine
+
+    db = tmp_path / "l.db"
+    items = _invented(24)
+    conn = store.connect(db)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 12}")  # room for two or three batches of four
+    with pytest.raises(store.StorageError) as caught:
+        pipeline.ingest_items(conn, items, InProcessEngine(nlp), batch=4)
+    err = caught.value
+    assert err.kind == "full" and err.batches is not None and err.batches >= 1
+    assert str(err).startswith("the disk is full: ")
+    if err.batches > 1:
+        assert f"{err.batches} batches ({err.documents} documents) were stored before it" in str(err)
+    assert "run the same ingest again when there is space — it resumes" in str(err)
+    conn.close()
+    with sqlite3.connect(db) as c:  # intact: whole batches only, nothing half-written
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert c.execute("SELECT count(*) FROM articles").fetchone()[0] == err.documents
+        assert c.execute("SELECT count(*) FROM quotes WHERE article_id NOT IN (SELECT id FROM articles)"
+                         ).fetchone()[0] == 0
+    conn = store.connect(db)  # space again (no page cap): the same ingest resumes
+    again = pipeline.ingest_items(conn, items, InProcessEngine(nlp), batch=4)
+    assert again.known == err.documents and again.new == 24 - (err.documents or 0)
+    ids = sorted(r[0] for r in conn.execute("SELECT doc_id FROM articles"))
+    assert ids == sorted(f"doc{i}" for i in range(24))
+
+
+def test_a_ledger_locked_by_another_writer_is_named_when_opened(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    store.connect(db).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write transaction, held
+    try:
+        conn = store.connect(db, check=False)
+        t0 = time.monotonic()
+        with pytest.raises(store.StorageError, match="another process") as caught:
+            store.check_writable(conn, db, wait=0.5)
+        assert caught.value.kind == "locked" and 0.4 < time.monotonic() - t0 < 5
+        assert "nothing was analysed or stored" in str(caught.value)
+        conn.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.connect(db).close()  # free again: opens
+
+
+@pytest.fixture(params=["closed", "with-wal-files"])
+def read_only_ledger(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A ledger that really cannot be written: mode 0444 in a 0555 folder for an ordinary user; for
+    root (whom file modes do not stop) a tmpfs remounted read-only, which stops root too. Closed
+    cleanly (no -wal, -shm: SQLite cannot even open it for writing), or with its -wal and -shm
+    files present (it opens, and used to fail only at the first write, after a batch's analysis)."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "l.db"
+
+    def make() -> None:
+        store.connect(db).close()
+        if request.param == "with-wal-files":
+            for suffix in ("-wal", "-shm"):
+                Path(f"{db}{suffix}").write_bytes(b"")
+
+    if os.geteuid() != 0:
+        make()
+        db.chmod(0o444)
+        folder.chmod(0o555)
+        yield db
+        folder.chmod(0o755)
+        return
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)],
+                      capture_output=True, check=False).returncode != 0:
+        pytest.skip("running as root and cannot mount a tmpfs: no way to make a file read-only for root")
+    try:
+        make()
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield db
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_ledger_is_refused_when_opened(read_only_ledger: Path) -> None:
+    with pytest.raises(store.StorageError, match="cannot be written") as caught:
+        store.connect(read_only_ledger)
+    assert caught.value.kind == "readonly" and "nothing was analysed or stored" in str(caught.value)
+    with pytest.raises(store.StorageError, match="cannot be written"):  # nor created in a read-only folder
+        store.connect(read_only_ledger.parent / "new.db")
+    reader = store.connect_readonly(read_only_ledger)  # reading still works
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    reader.close()
+
+
+def test_a_read_only_ledger_stops_ingest_before_any_analysis(read_only_ledger: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import EXAMPLES
+    from newsledger import cli
+    from newsledger import nlp as nlp_mod
+
+    loads = nlp_mod.load.cache_info()  # the in-process engine asks for the model before its first document
+    code = cli.main(["ingest", str(EXAMPLES), "--db", str(read_only_ledger), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and "Traceback" not in err
+    assert err.count("\n") == 1 and "cannot be written" in err and "nothing was analysed" in err
+    assert nlp_mod.load.cache_info() == loads  # no model asked for: nothing was analysed
+
+
+def test_a_newer_ledger_says_to_upgrade_newsledger_not_to_ingest(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from newsledger import cli
+
+    db = tmp_path / "newer.db"
+    store.connect(db).close()
+    with sqlite3.connect(db) as c:
+        c.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    with pytest.raises(store.LedgerError, match="upgrade newsledger") as caught:
+        store.connect_readonly(db)
+    assert "ingest" not in str(caught.value)
+    for argv in (["quotes", "--db", str(db)], ["stats", "--db", str(db)]):
+        assert cli.main(argv) == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "upgrade newsledger" in err and "run an ingest" not in err

@@ -119,6 +119,13 @@ def _seconds(value: str) -> float:
     return x
 
 
+def _positive_seconds(value: str) -> float:
+    x = _seconds(value)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: more than 0, up to 3600 seconds")
+    return x
+
+
 def _date_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="DATE", type=date_bound,
                    help="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -195,6 +202,8 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="actor dictionary: canonical names, aliases, type, country, Wikidata id")
     i.add_argument("--allow-private", action="store_true",
                    help="allow fetching from private, loopback and link-local addresses (refused by default)")
+    i.add_argument("--no-fetch", action="store_true",
+                   help="never fetch anything: feeds give their entries' own content, URLs are failures")
     i.add_argument("--max-bytes", type=_count(1), default=None, metavar="N",
                    help="refuse documents (and downloads) larger than N bytes (default 10 MB)")
     i.add_argument("--rate", type=_seconds, default=1.0, metavar="SECONDS",
@@ -269,6 +278,11 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sv.add_argument("--port", type=_count(1, 65535), default=8000, help="port (default 8000)")
     sv.add_argument("--allow-analyze", action="store_true",
                     help="enable POST /analyze and the paste page (analyses text without storing it)")
+    sv.add_argument("--max-analyze-bytes", type=_count(1024, 100 * 1024 * 1024), default=200 * 1024,
+                    metavar="N", help="with --allow-analyze: the longest text one analysis takes, in bytes "
+                    "(default 204,800: a long article is 30-120 KB; an HTML page counts the text in it)")
+    sv.add_argument("--analyze-timeout", type=_positive_seconds, default=60.0, metavar="SECONDS",
+                    help="with --allow-analyze: stop an analysis that takes longer (a 504; default 60)")
 
     e = sub.add_parser("export", help="write the ledger's tables as files",
                        description="Write one Parquet file per ledger table into DIR (zstd-compressed): by "

@@ -113,6 +113,9 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     try:
         actors = load_actors(args.actors) if args.actors else None
         conn = store.connect(args.db)
+    except store.StorageError as exc:  # found before any document is read or analysed
+        err.write(f"newsledger ingest: {args.db}: {exc}\n")
+        return EXIT_USAGE
     except (store.LedgerError, ActorDictionaryError, OSError) as exc:
         err.write(f"newsledger ingest: {exc}\n")
         return EXIT_USAGE
@@ -150,7 +153,7 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                     get_engine("local", workers=args.workers, model=args.model) as engine:
                 items = iter_sources_tagged(args.sources, max_bytes=max_bytes,
                                             allow_private=args.allow_private, fetcher=fetcher,
-                                            seen=seen)
+                                            seen=seen, no_fetch=args.no_fetch)
                 summary = pipeline.ingest_items(conn, items, engine, on_batch=progress.update, actors=actors,
                                                 skipped=seen)
     except nlp_mod.ModelNotFound as exc:
@@ -161,6 +164,11 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         progress.close()
         err.write("\ninterrupted: every finished batch is stored; run the same command again to resume\n")
         return 130
+    except store.StorageError as exc:  # the disk filled, the file turned read-only, a lock held too long
+        progress.close()
+        conn.close()
+        err.write(f"newsledger ingest: {args.db}: {exc}\n")
+        return EXIT_USAGE
     finally:
         progress.close()
     from newsledger.ledger.queries import ingest_report
@@ -363,7 +371,8 @@ def run_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from newsledger.web.app import serve
 
     try:
-        serve(args.db, host=args.host, port=args.port, allow_analyze=args.allow_analyze)
+        serve(args.db, host=args.host, port=args.port, allow_analyze=args.allow_analyze,
+              max_analyze_bytes=args.max_analyze_bytes, analyze_timeout=args.analyze_timeout)
     except store.LedgerError as exc:
         err.write(f"newsledger serve: {exc}\n")
         return EXIT_USAGE

@@ -3,7 +3,9 @@
 The pieces are elsewhere (ingest/ reads, engines/ map analyze, ledger/ stores and groups); this module
 only strings them together in batches, so that a crash loses at most the batch in flight and a re-run
 resumes where the last committed batch ended (documents already stored are recognised by their raw
-bytes before any analysis, and URLs already stored are not fetched again).
+bytes before any analysis, and URLs already stored are not fetched again). When the ledger's file
+stops taking writes (a full disk, a read-only file, a lock held too long) the run stops with a
+StorageError saying how many batches were stored before it; a re-run resumes after them.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from newsledger.engines import Engine
-from newsledger.ledger import writer
+from newsledger.ledger import store, writer
 from newsledger.ledger.actors import ActorDictionary
 from newsledger.ledger.corpus import CorpusReport, run_corpus_steps
 from newsledger.model import Failure, Outcome, RawDoc, locator, raw_key
@@ -28,6 +31,8 @@ class IngestSummary:
     """What one ingest did; `failures` counts reasons ("stage: reason" → n)."""
 
     read: int = 0
+    batches: int = 0  # transactions committed
+    stored: int = 0  # documents in them (read counts those read ahead for the engine too)
     new: int = 0
     duplicates: int = 0
     known: int = 0
@@ -37,6 +42,7 @@ class IngestSummary:
     corpus: CorpusReport = field(default_factory=CorpusReport)
 
     def add(self, res: writer.BatchResult, read: int) -> None:
+        self.batches += 1
         self.read += read
         self.new += len(res.new)
         self.duplicates += res.duplicates
@@ -88,6 +94,7 @@ def _store(conn: sqlite3.Connection, summary: IngestSummary, outcomes: list[Outc
     finish anything an interrupted run left ungrouped, so a crash between the two loses nothing)."""
     res = writer.write_batch(conn, outcomes, seen)
     summary.add(res, read)
+    summary.stored += len(outcomes) + len(seen)
     summary.corpus += run_corpus_steps(conn, res.new, actors=actors)
 
 
@@ -136,12 +143,13 @@ def ingest_items(conn: sqlite3.Connection, items: Iterable[Tagged], engine: Engi
         if on_batch:
             on_batch(summary)
 
-    for o in engine.map(feed):
-        outcomes.append(replace(o, origin=feed.origins.popleft()))
-        if len(outcomes) >= batch or len(feed.seen) >= batch:
+    with _stopping_on_storage_errors(summary):
+        for o in engine.map(feed):
+            outcomes.append(replace(o, origin=feed.origins.popleft()))
+            if len(outcomes) >= batch or len(feed.seen) >= batch:
+                flush()
+        if outcomes or feed.seen or feed.read or skipped is not None:
             flush()
-    if outcomes or feed.seen or feed.read or skipped is not None:
-        flush()
     return summary
 
 
@@ -151,8 +159,22 @@ def ingest_outcomes(conn: sqlite3.Connection, outcomes: Iterable[Outcome], batch
     """Store outcomes analysed elsewhere (the Parquet a Ray run wrote), batch by batch."""
     summary = IngestSummary()
     it = iter(outcomes)
-    while chunk := list(islice(it, batch)):
-        _store(conn, summary, chunk, [], len(chunk), actors)
-        if on_batch:
-            on_batch(summary)
+    with _stopping_on_storage_errors(summary):
+        while chunk := list(islice(it, batch)):
+            _store(conn, summary, chunk, [], len(chunk), actors)
+            if on_batch:
+                on_batch(summary)
     return summary
+
+
+@contextmanager
+def _stopping_on_storage_errors(summary: IngestSummary) -> Iterator[None]:
+    """An SQLite error that says the file cannot be written becomes a StorageError counting the
+    batches stored before it (anything else is raised as it is: a bug, not the disk)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        err = store.storage_error(exc)
+        if err is None:
+            raise
+        raise err.after(summary.batches, summary.stored) from exc

@@ -5,18 +5,31 @@ of a million documents is never held in memory, and yields results in input orde
 loads the spaCy model once. A worker that dies (killed, out of memory, a segfault in a C
 extension) costs only the documents it was holding: they are retried on a fresh pool, alone, and
 the one that kills its worker again becomes a Failure (stage "engine"); the run goes on.
+
+No worker outlives the process that started the pool, however that process ends (kill -9 too): on
+Linux the forkserver and each worker ask the kernel for SIGKILL when their parent dies
+(PR_SET_PDEATHSIG), and every worker also watches the starting process's pid (the fallback where
+prctl is missing). `TimedWorker` is one such process that analyses one document at a time under a
+time limit (what `serve --allow-analyze` uses): past the limit it is killed, and its CPU is free at once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from newsledger import nlp as nlp_mod
@@ -77,6 +90,81 @@ class InProcessEngine(EngineBase):
             yield from outcomes_for(chunk, self.nlp)
 
 
+# --- lifeline: every process a pool starts dies with the process that started it ----------------
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCH_EVERY = 0.5  # seconds between two looks at the starting process from a worker's watchdog
+PRELOAD = ["newsledger.analyze"]  # what the forkserver imports once, so every worker starts with it
+
+
+def die_with_parent() -> bool:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux prctl PR_SET_PDEATHSIG).
+    "Parent" is the thread that forked this process; False where there is no such call."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def pid_alive(pid: int) -> bool:
+    """True while process `pid` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) has answered
+    return state not in (b"Z", b"X")
+
+
+def _watch(pid: int) -> None:
+    while pid_alive(pid):
+        time.sleep(WATCH_EVERY)
+    os._exit(1)
+
+
+def lifeline(main_pid: int) -> None:
+    """Tie this worker to `main_pid`, the process that started the pool: SIGKILL when its own parent
+    (the forkserver, itself tied to `main_pid`) dies, and a watchdog thread on `main_pid` (the
+    fallback without prctl, or when the forkserver could not be tied: started from a thread)."""
+    die_with_parent()
+    if not pid_alive(main_pid):
+        os._exit(1)
+    threading.Thread(target=_watch, args=(main_pid,), name="newsledger-lifeline", daemon=True).start()
+
+
+def _imported_by_forkserver() -> bool:
+    """True while this module is being imported as a forkserver preload (the forkserver process
+    itself, never the process that runs the pool, whose import of it is an ordinary one)."""
+    from multiprocessing import forkserver
+
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is forkserver.main.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
+if _imported_by_forkserver():  # pragma: no cover - runs in the forkserver process
+    # Listed as a preload only when the pool starts from the main thread (see _preload): the kernel
+    # signals at the death of the forking *thread*, and the main thread lasts as long as the process.
+    die_with_parent()
+
+
+def _preload() -> list[str]:
+    main = threading.current_thread() is threading.main_thread()
+    return PRELOAD + ([__name__] if main else [])
+
+
 # --- worker side: module globals, set once per worker process by the pool initializer ---------
 
 _WORKER_NLP: Language | None = None
@@ -84,10 +172,13 @@ _WORKER_ERROR: str | None = None
 _WORKER_FN: AnalyzeFn = _default_analyze
 
 
-def _init_worker(model: str | None, fn: AnalyzeFn) -> None:
-    """Load the model once per worker. A load error is kept and raised by the first task, so the
-    parent sees ModelNotFound (a clear message) instead of a broken pool."""
+def _init_worker(model: str | None, fn: AnalyzeFn, main_pid: int | None = None) -> None:
+    """Tie the worker to the process that started the pool, then load the model once. A load error
+    is kept and raised by the first task, so the parent sees ModelNotFound (a clear message)
+    instead of a broken pool."""
     global _WORKER_NLP, _WORKER_ERROR, _WORKER_FN
+    if main_pid is not None:
+        lifeline(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_FN = fn
     try:
@@ -130,14 +221,15 @@ class ProcessPoolEngine(EngineBase):
         self._inflight = inflight or 4 * workers
         self._fn = analyze_fn
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["newsledger.analyze"])
         self._pool: ProcessPoolExecutor | None = None
         self.restarts = 0  # how many times a dead worker forced a fresh pool
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # Decided here, in the thread that will start the forkserver (with the first submit).
+            self._ctx.set_forkserver_preload(_preload())
             self._pool = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_init_worker,
-                                             initargs=(self._model, self._fn))
+                                             initargs=(self._model, self._fn, os.getpid()))
         return self._pool
 
     def _restart(self) -> None:
@@ -213,3 +305,122 @@ class ProcessPoolEngine(EngineBase):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+# --- one analysis at a time, under a time limit -------------------------------------------------
+
+LIMIT_STAGE = "limit"  # the stage of the Failure for an article whose text is over the analysis limit
+
+
+class AnalysisTimeout(Exception):
+    """The analysis ran past its time limit; its process was killed."""
+
+
+def analyze_within(raw: RawDoc, nlp: Language, max_text_bytes: int | None = None) -> Outcome:
+    """One document's Outcome, or a Failure at stage LIMIT_STAGE when the article's text (for an HTML
+    page: the text found in it) is over `max_text_bytes` bytes in UTF-8."""
+    if max_text_bytes is not None:
+        from newsledger.clean import clean
+
+        try:
+            size = len(raw.text.encode("utf-8", "surrogatepass")) if raw.text is not None else \
+                len(clean(raw).text.encode("utf-8", "surrogatepass"))
+        except Exception:  # the analysis says what is wrong with the page
+            size = 0
+        if size > max_text_bytes:
+            return to_outcome(raw, Failure(raw.id, raw.path or raw.url or raw.id, LIMIT_STAGE,
+                                           f"the article's text is {size:,} bytes, over the limit of "
+                                           f"{max_text_bytes:,} bytes for one analysis"))
+    return outcomes_for([raw], nlp)[0]
+
+
+def _timed_main(conn: Connection, model: str | None, main_pid: int) -> None:
+    """A TimedWorker's process: tie it to `main_pid`, load the model, say "ready" (or why not), then
+    answer (document, max_text_bytes) requests with their Outcome until the pipe closes."""
+    _init_worker(model, _default_analyze, main_pid)
+    if _WORKER_NLP is None:
+        conn.send(("error", _WORKER_ERROR or "the worker has no spaCy model"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            raw, max_text_bytes = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", analyze_within(raw, _WORKER_NLP, max_text_bytes)))
+        except Exception as exc:  # analyze turns document errors into Failures; this is anything else
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class TimedWorker:
+    """One worker process (forkserver, tied to this process as a pool's workers are) that analyses
+    one document at a time under a time limit. Past the limit the process is killed, so a runaway
+    analysis stops using CPU at once, and the next call starts a fresh process (loading the model
+    again). The model loads on the first call, outside the time limit. Not for concurrent use:
+    callers take turns (web.app.Analyzer holds a lock)."""
+
+    def __init__(self, model: str | None = None, load_timeout: float = 600.0) -> None:
+        self._model = model
+        self._load_timeout = load_timeout
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._proc: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self.started = 0  # processes started (the first, and one after each kill)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _start(self) -> Connection:
+        self._ctx.set_forkserver_preload(_preload())
+        ours, theirs = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_timed_main, args=(theirs, self._model, os.getpid()),
+                                 name="newsledger-analyze", daemon=True)
+        proc.start()
+        theirs.close()
+        self._proc, self._conn = proc, ours
+        self.started += 1
+        try:
+            ready = ours.recv() if ours.poll(self._load_timeout) else ("error", "the model did not load in "
+                                                                       f"{self._load_timeout:.0f} s")
+        except (EOFError, OSError):
+            ready = ("error", "the analysis process died while loading the model")
+        if ready[0] != "ready":
+            self.kill()
+            raise nlp_mod.ModelNotFound(str(ready[1]))
+        return ours
+
+    def run(self, raw: RawDoc, timeout: float, max_text_bytes: int | None = None) -> Outcome:
+        """`raw`'s Outcome; AnalysisTimeout (the process killed) when it takes over `timeout` seconds."""
+        conn = self._conn if self._proc is not None and self._proc.is_alive() else None
+        if conn is None:
+            self.kill()
+            conn = self._start()
+        try:
+            conn.send((raw, max_text_bytes))
+            if not conn.poll(timeout):
+                self.kill()
+                raise AnalysisTimeout(f"the analysis took over {timeout:g} s and was stopped")
+            status, value = conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.kill()
+            return engine_failure(raw, "the analysis process died (killed, out of memory or crashed in a C "
+                                       "extension)")
+        if status != "ok":
+            return engine_failure(raw, str(value))
+        out: Outcome = value
+        return out
+
+    def kill(self) -> None:
+        """Stop the process now (SIGKILL) and reap it."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+            self._proc = None
+
+    close = kill

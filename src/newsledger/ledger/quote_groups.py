@@ -181,7 +181,8 @@ def cluster_quotes(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int 
                     shared.add(cluster)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
     final = {conn.execute("SELECT cluster_id FROM quotes WHERE id = ?", (c,)).fetchone()[0] for c in shared}
     return QuoteCounts(quotes=done, repeated=repeated, clusters=len(final))

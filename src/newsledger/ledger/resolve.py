@@ -292,7 +292,8 @@ def apply_dictionary(conn: sqlite3.Connection, actors: ActorDictionary) -> int:
                      " DO UPDATE SET value = excluded.value", (actors.fingerprint,))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+            conn.execute("ROLLBACK")
         raise
     return folded
 
@@ -312,7 +313,8 @@ def resolve_entities(conn: sqlite3.Connection, new_ids: Sequence[int], actors: A
                     totals[j] += n
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
     resolved, linked, created, via_dict = totals
     return EntityCounts(len(todo), resolved, linked, created, via_dict, folded)

@@ -130,7 +130,8 @@ def group_stories(conn: sqlite3.Connection, new_ids: Sequence[int], chunk: int =
                 repointed += moved
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
     # A story re-pointed by a later article of this run is counted once, under its final original.
     final = {conn.execute("SELECT story_id FROM articles WHERE id = ?", (s,)).fetchone()[0] for s in stories}

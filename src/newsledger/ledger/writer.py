@@ -191,6 +191,9 @@ def write_batch(conn: sqlite3.Connection, outcomes: Iterable[Outcome],
             place(known_keys(conn, [key])[key], key, origin, loc, False)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK would
+        # raise "no transaction is active" and hide the cause.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return BatchResult(new=tuple(new), duplicates=dup, known=known, failed=tuple(failed))

@@ -6,7 +6,6 @@ API_MAX_LIMIT (a larger one is a 422, not silently cut); `next_offset` is null o
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from enum import Enum
 from typing import Annotated, Any, Literal
@@ -18,9 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from newsledger.extract.events.lexicon import CATEGORIES
+from newsledger.ingest import jsonsafe
 from newsledger.ledger import queries
 from newsledger.ledger.query_sql import check_date
-from newsledger.model import Failure, RawDoc, to_dict
+from newsledger.model import Failure, RawDoc
 from newsledger.tables import (
     ARTICLE_CSV,
     ENTITY_CSV,
@@ -31,7 +31,7 @@ from newsledger.tables import (
     csv_text,
     per_source,
 )
-from newsledger.web.app import read_body
+from newsledger.web.app import BodyTooLarge, read_body
 
 API_MAX_LIMIT = 200
 Category = Enum("Category", {c: c for c in CATEGORIES}, type=str)  # type: ignore[misc]
@@ -208,13 +208,30 @@ def stories(request: Request, limit: Limit = 50, offset: Offset = 0, format: For
     return page(lambda **kw: queries.stories(ledger(request), **kw), limit, offset, format, (STORY_CSV, None))
 
 
+def _limit_message(request: Request, size: int | None = None) -> str:
+    cap = request.app.state.max_analyze_bytes
+    what = f"{size:,} bytes of text" if size is not None else "the text"
+    return (f"{what} is over the analysis limit of {cap:,} bytes (a long article is 30-120 KB; "
+            "start the server with --max-analyze-bytes to allow more)")
+
+
 async def analyze_request(request: Request) -> dict[str, Any]:
     """Body → RawDoc → analyze → the contract record (not stored). text/plain, text/html, or JSON
-    {"text" | "html", "url", "published", "id"}."""
+    {"text" | "html", "url", "published", "id"}. A text body is capped at the analysis limit as it
+    is read; an HTML page (which carries far more markup than text) at the body limit, and then by
+    the text found in it."""
     if not request.app.state.allow_analyze:
         raise HTTPException(403, "analysis is off: start the server with `newsledger serve --allow-analyze`")
-    body = await read_body(request, request.app.state.max_body)
     ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+    is_page = ctype in ("text/html", "application/xhtml+xml", "application/json")
+    cap = request.app.state.max_body if is_page else min(request.app.state.max_body,
+                                                           request.app.state.max_analyze_bytes + 3)  # + a BOM
+    try:
+        body = await read_body(request, cap)
+    except BodyTooLarge:
+        if is_page:
+            raise
+        raise HTTPException(413, _limit_message(request)) from None
     try:
         data = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -222,8 +239,8 @@ async def analyze_request(request: Request) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if ctype == "application/json":
         try:
-            fields = json.loads(data)
-        except ValueError as exc:
+            fields = jsonsafe.loads(data)
+        except ValueError as exc:  # invalid, or nested past jsonsafe.MAX_DEPTH (TooDeep)
             raise HTTPException(400, f"invalid JSON: {exc}") from exc
         if not isinstance(fields, dict) or not isinstance(fields.get("text", fields.get("html")), str):
             raise HTTPException(400, 'JSON body must be an object with a "text" or "html" string')
@@ -235,21 +252,33 @@ async def analyze_request(request: Request) -> dict[str, Any]:
 
 
 async def run_analysis(request: Request, fields: dict[str, Any]) -> dict[str, Any]:
+    """Analyse one document's fields in the analysis process (app.Analyzer): its record, or an
+    HTTP error — 413 over the size limit, 422 when it cannot be analysed, 503 when the analyser is
+    busy, 504 past the time limit."""
+    from newsledger.engines.local import LIMIT_STAGE
     from newsledger.ingest.files import normalise_date
 
     content = fields.get("html") if isinstance(fields.get("html"), str) else fields.get("text")
     if not isinstance(content, str) or not content.strip():
         raise HTTPException(400, "nothing to analyse: the body is empty")
     is_html = isinstance(fields.get("html"), str)
+    if not is_html and (size := len(content.encode("utf-8", "surrogatepass"))) > \
+            request.app.state.max_analyze_bytes:
+        raise HTTPException(413, _limit_message(request, size))
     url = fields.get("url") if isinstance(fields.get("url"), str) else None
     raw = RawDoc(id=str(fields.get("id") or "pasted")[:200], text=None if is_html else content,
                  html=content if is_html else None, url=url,
                  published=normalise_date(fields.get("published")),
                  format="html" if is_html else "text")
-    result = await run_in_threadpool(request.app.state.analyzer.run, raw)
-    if isinstance(result, Failure):
-        raise HTTPException(422, f"could not analyse ({result.stage}): {result.reason}")
-    return to_dict(result)
+    outcome = await run_in_threadpool(request.app.state.analyzer.run, raw)
+    failure: Failure | None = outcome.failure
+    if failure is not None:
+        if failure.stage == LIMIT_STAGE:
+            raise HTTPException(413, f"{failure.reason} (start the server with --max-analyze-bytes to "
+                                     "allow more)")
+        raise HTTPException(422, f"could not analyse ({failure.stage}): {failure.reason}")
+    record: dict[str, Any] = outcome.record or {}
+    return record
 
 
 @router.post("/api/analyze", tags=["analyze"],

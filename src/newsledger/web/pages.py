@@ -339,7 +339,8 @@ def _type_of(schema: dict[str, Any], refs: dict[str, Any]) -> str:
 def paste_form(request: Request) -> Response:
     if not request.app.state.allow_analyze:
         raise HTTPException(404, "the paste page is off: start the server with --allow-analyze")
-    return html(request, "paste.html", title="Paste an article", max_body=request.app.state.max_body)
+    return html(request, "paste.html", title="Paste an article",
+                max_body=min(request.app.state.max_body, request.app.state.max_analyze_bytes))
 
 
 @router.post("/paste", response_class=HTMLResponse)

@@ -58,7 +58,10 @@
   });
 
   function fromHash() {
-    var id = decodeURIComponent((location.hash || "").slice(1));
+    // A hash comes from whoever wrote the link: one that does not decode names no mark, so it is
+    // ignored (decodeURIComponent throws URIError on "%E0%A4%A" or a lone "%").
+    var id;
+    try { id = decodeURIComponent((location.hash || "").slice(1)); } catch (e) { return; }
     if (!id) { return; }
     var node = document.getElementById(id);
     if (node && node.hasAttribute("data-rec")) { show(node); node.focus({ preventScroll: true }); }
