@@ -24,7 +24,12 @@ from pathlib import Path
 import polnear
 from polnear import DEV, ROOT, scored
 
-CACHE = ROOT / "bench" / "results" / "quotes_cache"
+CACHES = ROOT / "bench" / "results" / "quotes_cache"
+
+
+def cache_of(data: Path) -> Path:
+    """One cache per gold file ("dev", "train"), so parsing the train split keeps the dev cache."""
+    return CACHES / data.stem
 
 
 def half(doc_id: str) -> str:
@@ -53,23 +58,30 @@ def parse(data: Path) -> None:
         docs.add(doc)
         rows.append({"id": g["id"], "text": g["text"], "quotes": g["quotes"], "article": article,
                      "entities": extract_entities(doc, article)})
-    CACHE.mkdir(parents=True, exist_ok=True)
-    (CACHE / "docs.spacy").write_bytes(docs.to_bytes())
-    (CACHE / "rows.pkl").write_bytes(pickle.dumps(rows))
-    print(f"{len(rows)} articles parsed in {time.time() - t0:.0f} s -> {CACHE}")
+    cache = cache_of(data)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "docs.spacy").write_bytes(docs.to_bytes())
+    (cache / "rows.pkl").write_bytes(pickle.dumps(rows))
+    print(f"{len(rows)} articles parsed in {time.time() - t0:.0f} s -> {cache}")
 
 
-def rescore(out: Path | None) -> None:
+def load(data: Path) -> tuple[list[dict], list]:
+    """The cached rows and parses of `data` (see `parse`)."""
     import spacy
     from spacy.tokens import DocBin
 
+    cache = cache_of(data)
+    if not (cache / "rows.pkl").exists():
+        sys.exit(f"no cache in {cache}: run `{Path(__file__).name} parse --data {data}` first")
+    rows = pickle.loads((cache / "rows.pkl").read_bytes())
+    vocab = spacy.blank("en").vocab
+    return rows, list(DocBin().from_bytes((cache / "docs.spacy").read_bytes()).get_docs(vocab))
+
+
+def rescore(data: Path, out: Path | None) -> None:
     from newsledger.extract.quotes import extract_quotes
 
-    if not (CACHE / "rows.pkl").exists():
-        sys.exit(f"no cache in {CACHE}: run `{Path(__file__).name} parse` first")
-    rows = pickle.loads((CACHE / "rows.pkl").read_bytes())
-    vocab = spacy.blank("en").vocab
-    docs = list(DocBin().from_bytes((CACHE / "docs.spacy").read_bytes()).get_docs(vocab))
+    rows, docs = load(data)
     gold = {r["id"]: {"text": r["text"], "quotes": r["quotes"]} for r in rows}
     pred = {}
     for r, doc in zip(rows, docs, strict=True):
@@ -93,11 +105,12 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DEV)
     s = sub.add_parser("score", help="re-run the quote stage on the cache and score it, whole and by halves")
     s.add_argument("--out", type=Path, help="write the predictions (scorer format) here")
+    s.add_argument("--data", type=Path, default=DEV, help="the gold file parsed before (default: dev)")
     args = ap.parse_args()
     if args.cmd == "parse":
         parse(args.data)
     else:
-        rescore(args.out)
+        rescore(args.data, args.out)
 
 
 if __name__ == "__main__":

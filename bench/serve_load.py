@@ -8,6 +8,9 @@ Every non-200 or transport error counts as an error. Writes bench/results/serve_
     .venv/bin/python bench/serve_load.py [--db LEDGER] [--requests 2000] [--concurrency 20]
 
 Without --db, a ledger is built first from the seed article and examples/ with the real pipeline.
+`--while-ingest SOURCE` runs `newsledger ingest SOURCE` into the same ledger during the measured
+load (readers and one writer at once, as an analyst browses while a corpus grows) and reports the
+ingest's exit code and how long it overlapped the load.
 For a 1M-quote ledger, build the synthetic one of bench/ledger.py and pass it:
 `bench/ledger.py --db /tmp/ledger_1m.db --real 0`, then `--db /tmp/ledger_1m.db` here.
 """
@@ -133,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="an existing ledger (default: build one from the examples)")
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--while-ingest", metavar="SOURCE", help="ingest SOURCE into the ledger during the load")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "serve_load.json")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,9 +166,21 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
             asyncio.run(run_load(base, ids, 60, args.concurrency))  # warm-up, not counted
+            writer_proc = None
+            if args.while_ingest:
+                cmd = [sys.executable, "-m", "newsledger", "ingest", args.while_ingest, "--db", str(db)]
+                writer_proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(3)  # past model loading: the load starts while batches are being written
             cpu0 = cpu_seconds(server.pid)
+            t_load = time.monotonic()
             result = asyncio.run(run_load(base, ids, args.requests, args.concurrency))
             cpu1 = cpu_seconds(server.pid)
+            if writer_proc is not None:
+                running = writer_proc.poll() is None
+                rc = writer_proc.wait()
+                result["ingest_during_load"] = {"source": args.while_ingest, "exit_code": rc,
+                                                "still_writing_when_load_ended": running,
+                                                "load_s": round(time.monotonic() - t_load, 1)}
             if cpu0 is not None and cpu1 is not None:
                 result["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / args.requests, 2)
         finally:
