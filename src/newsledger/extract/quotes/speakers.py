@@ -8,6 +8,8 @@ source of an earlier attribution, then a sentence subject. Names inside quotatio
 over (the narrator's "he" is not someone the speaker talked about). Gender comes from the person's
 given name, an honorific or gendered title next to a mention, or an earlier pronoun resolved to them.
 Anything else ("a Kremlin spokesperson", "the ministry", "they") stays as written, unresolved.
+Pronouns, given names and titles are the document's language's (grammar*.tsv, the entity lexicons):
+"il"/"elle", and the clitic of an incise ("a-t-il dit", "répond-elle") with its hyphen.
 """
 
 from __future__ import annotations
@@ -17,18 +19,36 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.entities.lexicon import GIVEN_GENDER, TITLES
+from newsledger.extract.entities.lexicon import EntityLexicon, lex_of
+from newsledger.extract.lexicons import Grammar
 from newsledger.model import Entity, Mention, Ref
 
-_PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
-_UNRESOLVED_PRONOUNS = {"i", "we", "you", "they", "it", "them", "us", "one", "me"}
 _NP_LEFT = {"det", "poss", "compound", "amod", "nmod", "nummod", "quantmod", "case", "punct"}
+_NAME_PARTS = ("compound", "flat", "flat:name")  # ClearNLP and UD labels of a name's other words
 _BACK = 3  # sentences searched back for a pronoun's antecedent
 
 
-# Gender cues from the entity stage's lexicons (read only): given names, and gendered titles/honorifics.
-_GIVEN = {name: g for name, g in GIVEN_GENDER.items() if g in ("m", "f")}
-_TITLE_GENDER = {form: g for form, (_, _, g) in TITLES.items() if g in ("m", "f")}
+class _Genders:
+    """Gender cues of one language, from the entity stage's lexicons (read only): given names, gendered
+    titles and honorifics, and the pronouns."""
+
+    def __init__(self, lex: EntityLexicon) -> None:
+        grammar: Grammar = lex.grammar
+        self.given = {name: g for name, g in lex.given_gender.items() if g in ("m", "f")}
+        self.title = {form: g for form, (_, _, g) in lex.titles.items() if g in ("m", "f")}
+        self.pronoun = {**dict.fromkeys(grammar["pronoun_m"], "m"),
+                        **dict.fromkeys(grammar["pronoun_f"], "f")}
+        self.unresolved = grammar["pronoun_unresolved"]
+
+
+_GENDERS: dict[str, _Genders] = {}
+
+
+def _genders(doc: Doc) -> _Genders:
+    lex = lex_of(doc)
+    if lex.lang not in _GENDERS:
+        _GENDERS[lex.lang] = _Genders(lex)
+    return _GENDERS[lex.lang]
 
 
 @dataclass(slots=True)
@@ -45,6 +65,7 @@ class Speakers:
     def __init__(self, doc: Doc, text: str, entities: tuple[Entity, ...], in_quote: bytearray,
                  tok_starts: list[int], sent_of: list[int]) -> None:
         self.doc, self.text, self.in_quote = doc, text, in_quote
+        self.g = _genders(doc)
         self.entities = entities
         self.tok_starts = tok_starts  # char offset of each token
         self.sent_of = sent_of  # sentence number of each token
@@ -70,7 +91,8 @@ class Speakers:
             if ent.type != "PERSON" or a >= len(doc) or self.in_quote[a]:
                 continue
             head = doc[a:b].root if b > a else doc[a]
-            rank = 2 if any(i in sources for i in range(a, b)) else int(head.dep_ in ("nsubj", "nsubjpass"))
+            rank = 2 if any(i in sources for i in range(a, b)) else int(
+                head.dep_ in ("nsubj", "nsubjpass", "nsubj:pass"))
             self.by_sent.setdefault(self.sent_of[a], []).append(_Cand(m.start, ent, self.sent_of[a], rank))
 
     def is_name(self, i: int) -> bool:
@@ -91,15 +113,15 @@ class Speakers:
 
     def _gender_of(self, ent: Entity) -> str:
         first = ent.name.split()[0] if ent.name.split() else ""
-        if first in _GIVEN:
-            return _GIVEN[first]
+        if first in self.g.given:
+            return self.g.given[first]
         for m in ent.mentions:
             before = self.text[max(0, m.start - 14) : m.start].lower().split()
-            if before and before[-1] in _TITLE_GENDER:
-                return _TITLE_GENDER[before[-1]]
+            if before and before[-1] in self.g.title:
+                return self.g.title[before[-1]]
             words = m.text.lower().split()
-            if words and words[-1] in _TITLE_GENDER:  # "the spokeswoman"
-                return _TITLE_GENDER[words[-1]]
+            if words and words[-1] in self.g.title:  # "the spokeswoman"
+                return self.g.title[words[-1]]
         return ""
 
     # -- refs ------------------------------------------------------------------------------------
@@ -115,8 +137,8 @@ class Speakers:
             if inner is None:
                 return None
             return Ref(inner.entity, inner.name, r.idx, r.idx + len(r.text))
-        low = tok.lower_
-        if tok.pos_ == "PRON" or low in _PRONOUN_GENDER or low in _UNRESOLVED_PRONOUNS:
+        low = tok.lower_.lstrip("-")  # (the clitic of "a-t-il")
+        if tok.pos_ == "PRON" or low in self.g.pronoun or low in self.g.unresolved:
             return self._pronoun(tok)
         stop = cue if cue is not None and cue > tok.i else len(doc)
         hit = self.tok_ment.get(head) or self._ment_in(tok, stop)
@@ -148,7 +170,7 @@ class Speakers:
     def _ment_in(self, tok: Token, stop: int) -> tuple[Entity, Mention] | None:
         """A mention among the head's flat name parts ("Sen." + "Warren" parsed with another head)."""
         for c in tok.children:
-            if c.dep_ in ("compound", "flat") and tok.i < c.i < stop and (hit := self.tok_ment.get(c.i)):
+            if c.dep_ in _NAME_PARTS and tok.i < c.i < stop and (hit := self.tok_ment.get(c.i)):
                 return hit
         return None
 
@@ -163,16 +185,17 @@ class Speakers:
             a += 1
         b = tok.i + 1
         for c in tok.children:
-            if c.i > tok.i and c.dep_ in ("compound", "flat") and b < c.i + 1 <= stop:
+            if c.i > tok.i and c.dep_ in _NAME_PARTS and b < c.i + 1 <= stop:
                 b = c.i + 1
         return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
 
     def _pronoun(self, tok: Token) -> Ref:
-        span = (tok.idx, tok.idx + len(tok.text))
-        g = _PRONOUN_GENDER.get(tok.lower_)
+        lead = len(tok.text) - len(tok.text.lstrip("-"))  # the mention is "il", not "-il"
+        span = (tok.idx + lead, tok.idx + len(tok.text))
+        g = self.g.pronoun.get(tok.lower_[lead:])
         ent = self.antecedent(tok.i, g) if g else None
         if ent is None:
-            return Ref(None, tok.text, *span)
+            return Ref(None, tok.text[lead:], *span)
         if not self.gender.get(ent.id):
             self.gender[ent.id] = g or ""  # later "she" will not pick the man "he" meant
         return Ref(ent.id, ent.name, *span)
