@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-MIN_PROB = 0.9  # a guess below this is no guess: language None
+MIN_PROB = 0.9  # a guess below this is no guess: language None (but see `confident`)
+DEFAULT = "en"  # the language read when none is known (nlp.DEFAULT_LANGUAGE)
 MIN_CHARS = 20  # shorter texts are not classified
 SAMPLE_CHARS = 400  # enough for a confident guess on running prose; py3langid's cost grows with the text
 RETRY_CHARS = 2000  # an unsure guess on the sample is retried once on this much text
@@ -38,9 +39,11 @@ def guess(text: str, chars: int = SAMPLE_CHARS) -> tuple[str | None, float]:
 
 
 def confident(text: str, chars: int = SAMPLE_CHARS) -> str | None:
-    """The text's language when the identifier is sure of it, else None."""
+    """The text's language when the identifier is sure of it, else None. An unsure guess of the default
+    language is kept: it is read by the same model as an unknown one, so nothing is gated by it, and
+    the `language` field of English documents says what it always said."""
     lang, prob = guess(text, chars)
-    return lang if prob >= MIN_PROB else None
+    return lang if prob >= MIN_PROB or lang == DEFAULT else None
 
 
 @lru_cache(maxsize=64)

@@ -263,7 +263,10 @@ def language(tree: HtmlElement, text: str) -> str | None:
     guess, prob = language_id.guess(text, LANGID_CHARS)
     if declared and (guess in (None, declared) or prob < LANGID_MIN_PROB or len(text) < LANGID_MIN_CHARS):
         return declared
-    return guess if guess and prob >= LANGID_MIN_PROB else declared
+    # an unsure guess of the default language still names it (it gates nothing: clean/language.py)
+    if guess and (prob >= LANGID_MIN_PROB or (guess == language_id.DEFAULT and prob >= 0.5)):
+        return guess
+    return declared
 
 
 MAX_IMAGES = 10

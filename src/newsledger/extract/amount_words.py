@@ -43,8 +43,10 @@ class AmountWords:
     approx_prefix: re.Pattern[str]
     place_country: dict[str, str]
     count: re.Pattern[str] | None = None  # counts by pattern (None: English reads them from the parse)
+    count_key: re.Pattern[str] | None = None  # what every count contains: a digit or a number word
     not_counted: set[str] = field(default_factory=set)
     compact: dict[str, float] = field(default_factory=dict)  # "M" in "9,5 M$"
+    family_default: dict[str, str] = field(default_factory=dict)  # "*dollar" → "CAD": the language's own
 
 
 def _alt(forms: Iterable[str]) -> str:
@@ -108,7 +110,8 @@ def load(lang: str, common_rows: list[list[str]], adjectives: set[str]) -> Amoun
         approx_prefix=re.compile(approx),
         place_country=dict(tsv_rows("currency_places.tsv", lang=lang) + tsv_rows("currency_places.tsv")[::-1]
                            [::-1]),
-        count=count, not_counted=set(d["not_counted"]), compact=compact)
+        count=count, count_key=re.compile(rf"\d|(?i:\b(?:{word})\b)"), not_counted=set(d["not_counted"]),
+        compact=compact, family_default=d.get("family_default", {}))
 
 
 def _value(s: str, numbers: dict[str, float], scales: dict[str, float], compact: dict[str, float],
