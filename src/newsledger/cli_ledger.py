@@ -78,10 +78,13 @@ def _ingest_summary_text(s: Any, seconds: float, db: str, report: dict[str, Any]
                     "only where the text says when (give `published` in JSONL input)")
     if report.get("untitled"):
         warn.append(f"{_n(report['untitled'], 'article')} with no title")
-    if report.get("other_language"):
-        seen = ", ".join(report.get("languages_seen", [])) or "unknown"
-        warn.append(f"{_n(report['other_language'], 'article')} not in English ({seen}): read with the "
-                    "English model")
+    if report.get("languages"):
+        lines.append("  languages: " + ", ".join(f"{lang} {n:,}" for lang, n in report["languages"].items()))
+    if report.get("unsupported"):
+        gated = sum(report["languages"].get(x, 0) for x in report["unsupported"])
+        warn.append(f"{_n(gated, 'article')} in a language newsledger does not read "
+                    f"({', '.join(report['unsupported'])}): stored with its text and an "
+                    "unsupported_language flag, nothing extracted")
     for w in warn:
         lines.append(f"  ⚠ {w}")
     if s.failed:

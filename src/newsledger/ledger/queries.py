@@ -151,10 +151,14 @@ _has_entities = has_entities
 
 def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str, Any]:
     """What an ingest added, for its summary: quotes, events and entities in the new articles, and
-    the data-quality warnings (articles with no date, no title, or not in English)."""
+    the data-quality warnings (articles with no date, no title, or in a language newsledger does not
+    read), and how many new articles each language has ("unknown" when it could not be told)."""
+    from newsledger.nlp import reads  # the languages with a model; imported late: nlp loads spaCy
+
     out: dict[str, Any] = {"quotes": 0, "events": 0, "entities": 0, "undated": 0, "untitled": 0,
                            "other_language": 0}
     langs: set[str] = set()
+    per_language: dict[str, int] = {}
     for k in range(0, len(article_ids), 500):
         ids = article_ids[k:k + 500]
         marks = _marks(len(ids))
@@ -168,9 +172,15 @@ def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str,
         out["undated"] += row[0]
         out["untitled"] += row[1]
         out["other_language"] += row[2]
-        langs.update(r[0] for r in conn.execute("SELECT DISTINCT language FROM articles"
-                                                f" WHERE language != 'en' AND id IN ({marks})", ids))
-    out["languages_seen"] = sorted(x for x in langs if x)
+        for lang, n in conn.execute("SELECT language, count(*) FROM articles"
+                                    f" WHERE id IN ({marks}) GROUP BY language", ids):
+            per_language[lang or "unknown"] = per_language.get(lang or "unknown", 0) + n
+            if lang and lang != "en":
+                langs.add(lang)
+    out["languages_seen"] = sorted(langs)
+    # most articles first, then by code: "en 120, fr 3, de 1"
+    out["languages"] = dict(sorted(per_language.items(), key=lambda kv: (-kv[1], kv[0])))
+    out["unsupported"] = sorted(x for x in langs if not reads(x))
     return out
 
 

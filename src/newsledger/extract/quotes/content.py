@@ -20,6 +20,7 @@ from newsledger.extract.quotes.syntax import (
     SUBJ,
     agent_of,
     has_subject,
+    inverted_source,
     is_passive,
     span_chars,
     subtree,
@@ -104,8 +105,12 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                     a = what.i if what is not None else objs[0].left_edge.i
                     return span_chars(doc, a, _clause_end(tok, objs[0])), "prep", objs[0].i
     if "obj" in frames:
+        # in an incise ("», a déclaré la présidente") the noun after the verb is its subject, not what
+        # was said, whatever the parser called it
+        speaker = inverted_source(tok) if grammar.ud else None
         for c in kids:
-            if c.i > tok.i and (c.dep_ in ("dobj", "obj") or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
+            if c.i > tok.i and c.i != speaker and (
+                    c.dep_ in ("dobj", "obj") or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
                     c.dep_ == "oprd" and not is_passive(tok))):  # "called the frontrunner “X”" misread
                 a = what.i if what is not None else c.left_edge.i
                 return span_chars(doc, a, _clause_end(tok, c)), "obj", c.i

@@ -28,6 +28,11 @@ _NAME_PARTS = ("compound", "flat", "flat:name")  # ClearNLP and UD labels of a n
 _BACK = 3  # sentences searched back for a pronoun's antecedent
 
 
+def _clitic_lead(text: str) -> int:
+    """Where the pronoun starts in an inverted clitic token ("-il" → 1, "-t-elle" → 3); 0 otherwise."""
+    return text.rfind("-") + 1 if text.startswith("-") else 0
+
+
 class _Genders:
     """Gender cues of one language, from the entity stage's lexicons (read only): given names, gendered
     titles and honorifics, and the pronouns."""
@@ -66,6 +71,7 @@ class Speakers:
                  tok_starts: list[int], sent_of: list[int]) -> None:
         self.doc, self.text, self.in_quote = doc, text, in_quote
         self.g = _genders(doc)
+        self.ud = lex_of(doc).grammar.ud
         self.entities = entities
         self.tok_starts = tok_starts  # char offset of each token
         self.sent_of = sent_of  # sentence number of each token
@@ -137,7 +143,7 @@ class Speakers:
             if inner is None:
                 return None
             return Ref(inner.entity, inner.name, r.idx, r.idx + len(r.text))
-        low = tok.lower_.lstrip("-")  # (the clitic of "a-t-il")
+        low = tok.lower_[_clitic_lead(tok.text):]  # (the clitic of "a-t-il")
         if tok.pos_ == "PRON" or low in self.g.pronoun or low in self.g.unresolved:
             return self._pronoun(tok)
         stop = cue if cue is not None and cue > tok.i else len(doc)
@@ -147,7 +153,10 @@ class Speakers:
             if cue is not None and m.start < self.tok_starts[cue] < m.end:
                 return self._before_cue(m, cue)
             return Ref(ent.id, ent.name, m.start, m.end)
-        for c in tok.children:  # "Carter's press secretary, Peter Cook"
+        # "Carter's press secretary, Peter Cook"; in a UD parse the name may hang from the role's
+        # complement ("la présidente de la société, Mme Chantal Bérubé")
+        kids = [t for t in tok.subtree if t.i > tok.i and t.i < stop] if self.ud else list(tok.children)
+        for c in kids:
             if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
                 ent, m = hit
                 return Ref(ent.id, ent.name, m.start, m.end)
@@ -190,7 +199,7 @@ class Speakers:
         return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
 
     def _pronoun(self, tok: Token) -> Ref:
-        lead = len(tok.text) - len(tok.text.lstrip("-"))  # the mention is "il", not "-il"
+        lead = _clitic_lead(tok.text)  # the mention is "il", not "-il" or "-t-il"
         span = (tok.idx + lead, tok.idx + len(tok.text))
         g = self.g.pronoun.get(tok.lower_[lead:])
         ent = self.antecedent(tok.i, g) if g else None

@@ -149,6 +149,12 @@ def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]
             subj = c  # the nearest, when a misparse gives a verb two subjects
         if c.dep_ in PASSIVE:
             passive = True
+    if subj is not None and grammar.ud and subj.i < tok.i:
+        # an incise ("», a déclaré la présidente"): the parser may take a noun inside the quotation
+        # before it for the subject; the noun phrase after the verb is the speaker
+        inv = inverted_source(tok)
+        if inv is not None and inv > tok.i:
+            return inv, None, False
     if subj is not None:
         if subj.lower_ in grammar["rel_pronoun"] and tok.dep_ in RELCL:
             return tok.head.i, subj.i, False
