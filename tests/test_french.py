@@ -17,39 +17,15 @@ from conftest import ROOT
 from newsledger.analyze import analyze
 from newsledger.model import Analysis, RawDoc
 
-PORT = """Grève au port : les débardeurs rejettent l'offre patronale
+DATA = ROOT / "tests" / "data" / "languages"  # invented articles, one per file
 
-Les 1 100 débardeurs du port de Montréal ont rejeté mercredi l'offre finale de l'Association des employeurs maritimes, à 87 %.
+PORT = (DATA / "fr-port-strike.txt").read_text(encoding="utf-8")
 
-« Cette offre ne règle rien sur les horaires de travail », a déclaré la présidente du syndicat, Louise Thibault, devant les installations du port.
+BUDGET = (DATA / "fr-budget.txt").read_text(encoding="utf-8")
 
-Selon l'Association, le conflit coûte déjà près de 25 millions de dollars par jour à l'économie canadienne.
+GERMAN = (DATA / "de-haushalt.txt").read_text(encoding="utf-8")
 
-« Nous restons ouverts à la discussion », a-t-il affirmé plus tard le porte-parole patronal, Marc Lévesque.
-
-Le syndicat estime que la direction « joue la montre ». Une première grève avait paralysé le port le 15 novembre 2019, puis une autre l'an dernier.
-"""
-
-BUDGET = """Le gouvernement présente un budget de rigueur
-
-Le ministre des Finances, Julien Caron, a présenté jeudi un budget qui prévoit 2 milliards d'euros d'économies.
-
-« Nous ne toucherons pas aux retraites », a-t-il assuré à l'Assemblée nationale. Le déficit devrait atteindre 4,8 % du PIB, a-t-il précisé.
-
-Pour l'opposition, ce budget frappe d'abord les classes moyennes. La députée Amélie Faure a dénoncé des mesures « injustes et improvisées ».
-
-D'après l'Insee, 1,5 million de ménages verront leur impôt baisser, alors que 365 000 foyers paieront davantage.
-"""
-
-GERMAN = """Bundesregierung einigt sich auf neuen Haushalt
-
-Die Bundesregierung hat sich am Mittwoch nach langen Verhandlungen auf den Haushalt für das kommende Jahr geeinigt. „Wir haben einen tragfähigen Kompromiss gefunden“, sagte Finanzminister Peter Schneider in Berlin. Die Opposition kritisierte die Einigung scharf und sprach von einem Haushalt der verpassten Chancen. Nach Angaben des Ministeriums sollen die Ausgaben um 2,5 Milliarden Euro steigen, vor allem für Verteidigung und Infrastruktur.
-"""
-
-SPANISH = """El Gobierno aprueba la reforma de las pensiones
-
-El Consejo de Ministros aprobó este martes la reforma del sistema de pensiones, que entrará en vigor el próximo año. «Es una reforma justa y necesaria», afirmó la ministra de Trabajo, Carmen Ortega, en una rueda de prensa en Madrid. Los sindicatos mayoritarios anunciaron movilizaciones en todo el país y denunciaron que la medida recorta derechos de millones de trabajadores y jubilados.
-"""
+SPANISH = (DATA / "es-pensiones.txt").read_text(encoding="utf-8")
 
 
 def _analyse(text: str, published: str | None = "2025-03-12", doc_id: str = "t") -> Analysis:
@@ -160,9 +136,9 @@ def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path
     from newsledger.ledger import store
     from newsledger.ledger.queries import ingest_report
 
-    english = ("Dock workers reject final offer\n\nThe union's president, Louise Thibault, said on Wednesday "
-               "that the employers' offer \"settles nothing\" on working hours. \"We will stay on the picket "
-               "line,\" Thibault told reporters in Montreal.\n")
+    english = ("Dock workers reject final offer\n\nThe union's president, Louise Thibault, said on "
+               "Wednesday that the employers' offer \"settles nothing\" on working hours. \"We will stay on "
+               "the picket line,\" Thibault told reporters in Montreal.\n")
     items = [("t", RawDoc(id=i, text=t, published="2025-03-12", path=f"t:{i}", origin="t"))
              for i, t in (("fr", PORT), ("en", english), ("de", GERMAN))]
     conn = store.connect(tmp_path / "l.db")
