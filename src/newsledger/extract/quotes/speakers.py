@@ -28,6 +28,9 @@ _NAME_PARTS = ("compound", "flat", "flat:name")  # ClearNLP and UD labels of a n
 _BACK = 3  # sentences searched back for a pronoun's antecedent
 
 
+_ROLE_TAIL = ("ADP", "DET", "NOUN", "PROPN", "ADJ")  # words that may continue a role's phrase
+
+
 def _clitic_lead(text: str) -> int:
     """Where the pronoun starts in an inverted clitic token ("-il" → 1, "-t-elle" → 3); 0 otherwise."""
     return text.rfind("-") + 1 if text.startswith("-") else 0
@@ -160,8 +163,29 @@ class Speakers:
             if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
                 ent, m = hit
                 return Ref(ent.id, ent.name, m.start, m.end)
+        if self.ud and (named := self._apposed_name(tok, stop)) is not None:
+            return named
         a, b = self._np(tok, stop)
         return Ref(None, self.text[a:b], a, b)
+
+    def _apposed_name(self, tok: Token, stop: int) -> Ref | None:
+        """The person named right after a role's phrase and a comma ("la directrice des sports, Julie
+        Caron"): French news names a speaker so, and UD parsers often hang the name elsewhere."""
+        end, n = tok.right_edge.i + 1, min(stop, len(self.doc))
+        # the role's complement the parser cut off ("de la mobilité au comité exécutif")
+        while end < n and self.doc[end].pos_ in _ROLE_TAIL and self._person_at(end) is None:
+            end += 1
+        if end + 1 >= n or self.doc[end].text != ",":
+            return None
+        hit = self._person_at(end + 1)
+        if hit is None or hit[1].start != self.doc[end + 1].idx:
+            return None
+        ent, m = hit
+        return Ref(ent.id, ent.name, m.start, m.end)
+
+    def _person_at(self, i: int) -> tuple[Entity, Mention] | None:
+        hit = self.tok_ment.get(i)
+        return hit if hit is not None and hit[0].type == "PERSON" else None
 
     def _before_cue(self, m: Mention, cue: int) -> Ref:
         """A name the tagger ran into the cue ("Hillary Clinton Slams Donald Trump" read as one person):

@@ -125,16 +125,22 @@ def inverted_source(tok: Token) -> int | None:
     j = lead - 1
     while j >= 0 and doc[j].is_space and "\n" not in doc[j].text:
         j -= 1
-    if j >= 0 and not (doc[j].text in (",", "—", "–", "-") or (doc[j].is_quote and doc[j].text in "»”\"'")):
-        return None
     grammar = lexicon_of(doc).grammar
+    # after a relative pronoun the subject follows the verb too ("ce qu'a annoncé X", "que rapporte X")
+    if j >= 0 and not (doc[j].text in (",", "—", "–", "-") or (doc[j].is_quote and doc[j].text in "»”\"'")
+                       or doc[j].lower_ in grammar["rel_pronoun"]):
+        return None
     # a time word after the verb ("a déclaré mercredi", "a dit hier soir") is not the speaker
     not_subject = grammar["weekday"] | grammar["time_noun"]
-    for c in tok.children:
-        if c.i <= tok.i or c.dep_ in _NOT_ADDRESSEE:
+    kids = sorted(tok.children, key=lambda t: t.i)
+    for c in kids:
+        if c.i <= tok.i or c.dep_ in _NOT_ADDRESSEE or any(g.dep_ == "case" for g in c.children):
+            continue  # a prepositional phrase ("a déclaré devant le Sénat X") is never the subject
+        if c.lower_ in not_subject:
+            # "a annoncé jeudi la directrice": the parser may hang the subject on the time word
+            kids += [g for g in c.children if g.i > c.i and g.pos_ in ("PROPN", "NOUN")]
             continue
-        if c.pos_ in ("PROPN", "NOUN", "PRON") and c.lower_ not in not_subject \
-                and c.ent_type_ not in ("DATE", "TIME"):
+        if c.pos_ in ("PROPN", "NOUN", "PRON") and c.ent_type_ not in ("DATE", "TIME"):
             return c.i
     return None
 
@@ -145,6 +151,8 @@ def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]
     subj = None
     grammar = lexicon_of(tok.doc).grammar
     for c in tok.children:
+        if grammar.ud and c.text.startswith("-") and len(c.text.strip("-")) < 2:
+            continue  # the euphonic "-t" of "a-t-il", which a UD parser may call the subject
         if c.dep_ in SUBJ and (subj is None or abs(c.i - tok.i) < abs(subj.i - tok.i)):
             subj = c  # the nearest, when a misparse gives a verb two subjects
         if c.dep_ in PASSIVE:
