@@ -156,3 +156,14 @@ def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path
     assert conn.execute("SELECT count(*) FROM article_entities WHERE article_id = ?",
                         (german["id"],)).fetchone()[0] == 0
     conn.close()
+
+
+def test_relative_french_units_take_their_modifier_after_the_noun() -> None:
+    a = _analyse("Le maire a annoncé la semaine dernière un nouveau plan. Cette année, la ville investira "
+                 "davantage. Le mois prochain, les travaux commenceront. Il a passé une journée à Québec.",
+                 published="2026-03-17")
+    values = {t.text.lower(): t.value for t in a.timexes}
+    assert values["la semaine dernière"] == "2026-W11"
+    assert values["cette année"] == "2026"
+    assert values["le mois prochain"] == "2026-04"
+    assert values["une journée"] == "P1D"

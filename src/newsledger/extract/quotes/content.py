@@ -108,8 +108,9 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
         # in an incise ("», a déclaré la présidente") the noun after the verb is its subject, not what
         # was said, whatever the parser called it
         speaker = inverted_source(tok) if grammar.ud else None
+        holds = {speaker, *(a.i for a in doc[speaker].ancestors)} if speaker is not None else set()
         for c in kids:
-            if c.i > tok.i and c.i != speaker and (
+            if c.i > tok.i and c.i not in holds and (
                     c.dep_ in ("dobj", "obj") or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
                     c.dep_ == "oprd" and not is_passive(tok))):  # "called the frontrunner “X”" misread
                 a = what.i if what is not None else c.left_edge.i

@@ -169,16 +169,20 @@ class Speakers:
         return Ref(None, self.text[a:b], a, b)
 
     def _apposed_name(self, tok: Token, stop: int) -> Ref | None:
-        """The person named right after a role's phrase and a comma ("la directrice des sports, Julie
-        Caron"): French news names a speaker so, and UD parsers often hang the name elsewhere."""
+        """The person named right after a role's phrase, with or without a comma ("la directrice des
+        sports, Julie Caron", "le délégué syndical Marc Poulin"): French news names a speaker so, and UD
+        parsers often hang the name elsewhere."""
         end, n = tok.right_edge.i + 1, min(stop, len(self.doc))
-        # the role's complement the parser cut off ("de la mobilité au comité exécutif")
-        while end < n and self.doc[end].pos_ in _ROLE_TAIL and self._person_at(end) is None:
+        # the role's complement the parser cut off ("de la mobilité au comité exécutif"), and an
+        # adjective it took for a verb modifier ("syndical")
+        while end < n and end - tok.i <= 12 and self._person_at(end) is None and (
+                self.doc[end].pos_ in _ROLE_TAIL
+                or (self.doc[end].pos_ == "VERB" and self.doc[end].dep_ in ("amod", "advmod"))):
             end += 1
-        if end + 1 >= n or self.doc[end].text != ",":
-            return None
-        hit = self._person_at(end + 1)
-        if hit is None or hit[1].start != self.doc[end + 1].idx:
+        if end < n and self.doc[end].text == ",":
+            end += 1
+        hit = self._person_at(end) if end < n else None
+        if hit is None or hit[1].start != self.doc[end].idx:
             return None
         ent, m = hit
         return Ref(ent.id, ent.name, m.start, m.end)

@@ -80,6 +80,9 @@ def subtree(tok: Token) -> tuple[int, int]:
 def is_verb(tok: Token) -> bool:
     if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
         return True
+    if tok.pos_ == "ADJ" and lexicon_of(tok.doc).grammar.ud:
+        # a past participle with its auxiliary the tagger took for an adjective ("a réagi")
+        return any(c.dep_ == "aux:tense" for c in tok.children)
     # "He notes that ...", "Trump says ...": a verb the tagger took for a plural noun, told by its clause
     return tok.tag_ == "NNS" and tok.dep_ in ("ROOT", "conj") and any(
         c.dep_ in ("nsubj", "ccomp") or (c.dep_ == "acl" and c.left_edge.lower_ == "that")
