@@ -128,7 +128,7 @@ def test_an_english_only_run_never_loads_the_french_model() -> None:
     assert got["fr_imported"] is False and got["fr_loaded"] == 0
 
 
-def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path, nlp) -> None:
+def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path, nlp, capsys) -> None:
     """A French and an English report quoting the same person resolve to one ledger entity; the
     ingest report counts the new articles per language and names the one not read."""
     from newsledger import pipeline
@@ -152,10 +152,27 @@ def test_ingest_counts_languages_and_one_speaker_across_languages(tmp_path: Path
                         "WHERE e.name = 'Louise Thibault'").fetchall()
     assert {r["language"] for r in rows} == {"en", "fr"}
     assert len({r["entity_id"] for r in rows}) == 1
+    from newsledger.ledger import queries
+
+    by_lang = {lang: queries.quotes(conn, lang=lang, limit=100) for lang in ("fr", "en", "de")}
+    assert by_lang["fr"] and by_lang["en"] and by_lang["de"] == []
+    articles = {r["id"]: r["language"] for r in conn.execute("SELECT id, language FROM articles")}
+    for lang, items in by_lang.items():
+        assert all(articles[q["sources"][0]["article_id"]] == lang for q in items)
+    assert len(by_lang["fr"]) + len(by_lang["en"]) == len(queries.quotes(conn, limit=100))
+    assert queries.events(conn, lang="de") == []
     german = conn.execute("SELECT id FROM articles WHERE language = 'de'").fetchone()
     assert conn.execute("SELECT count(*) FROM article_entities WHERE article_id = ?",
                         (german["id"],)).fetchone()[0] == 0
     conn.close()
+
+    from newsledger import cli
+
+    capsys.readouterr()
+    assert cli.main(["quotes", "--db", str(tmp_path / "l.db"), "--lang", "FR", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [q["text"] for q in listed] == [q["text"] for q in by_lang["fr"]]
+    assert cli.main(["events", "--db", str(tmp_path / "l.db"), "--lang", "french"]) == 2  # not a code
 
 
 def test_relative_french_units_take_their_modifier_after_the_noun() -> None:

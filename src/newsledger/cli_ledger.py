@@ -261,7 +261,7 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         chosen = _resolve(conn, "quotes", speaker, err, "--speaker")
         speaker = str(chosen["id"]) if chosen else speaker  # no entity: the name as written (full text)
     rows = queries.quotes(conn, speaker=speaker, search=args.search, since=args.since, until=args.until,
-                          limit=args.limit, offset=args.offset, oldest=args.oldest)
+                          limit=args.limit, offset=args.offset, oldest=args.oldest, lang=args.lang)
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
                 Column("sources", lambda r: len(r.get("sources") or []))],
@@ -285,7 +285,7 @@ def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 names[role] = str(chosen["id"])
     rows = queries.events(conn, actor=names["actor"], target=names["target"], category=args.category,
                           since=args.since, until=args.until, limit=args.limit, offset=args.offset,
-                          oldest=args.oldest)
+                          oldest=args.oldest, lang=args.lang)
     emit(rows, [Column("date", get("date")), Column("category", get("category")), Column("mode", get("mode")),
                 Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
                 Column("target", lambda r: _who(r.get("target"))), Column("trigger", get("trigger", "text")),
