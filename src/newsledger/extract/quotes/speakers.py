@@ -172,7 +172,8 @@ class Speakers:
         """The person named right after a role's phrase, with or without a comma ("la directrice des
         sports, Julie Caron", "le délégué syndical Marc Poulin"): French news names a speaker so, and UD
         parsers often hang the name elsewhere."""
-        end, n = tok.right_edge.i + 1, min(stop, len(self.doc))
+        # from the role noun on: the parser may have hung the name inside the role's own phrase
+        end, n = tok.i + 1, min(stop, len(self.doc))
         # the role's complement the parser cut off ("de la mobilité au comité exécutif"), and an
         # adjective it took for a verb modifier ("syndical")
         while end < n and end - tok.i <= 12 and self._person_at(end) is None and (
@@ -181,6 +182,8 @@ class Speakers:
             end += 1
         if end < n and self.doc[end].text == ",":
             end += 1
+        if end < n and self.doc[end - 1].pos_ == "ADP":
+            return None  # "le porte-parole de X": X is whom the role serves, not the speaker
         hit = self._person_at(end) if end < n else None
         if hit is None or hit[1].start != self.doc[end].idx:
             return None

@@ -160,6 +160,10 @@ def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]
             subj = c  # the nearest, when a misparse gives a verb two subjects
         if c.dep_ in PASSIVE:
             passive = True
+    if subj is None and grammar.ud:
+        # "L'Union a fait savoir que ...": the subject of the causative verb is the source
+        caus = next((c for c in tok.children if c.i < tok.i and c.lemma_ in grammar["causative"]), None)
+        subj = next((c for c in caus.children if c.dep_ in SUBJ), None) if caus is not None else None
     if subj is not None and grammar.ud and subj.i < tok.i:
         # an incise ("», a déclaré la présidente"): the parser may take a noun inside the quotation
         # before it for the subject; the noun phrase after the verb is the speaker
