@@ -349,6 +349,11 @@ def _inverted(doc: Doc, tok: Token) -> Found | None:
         return None  # "said that X promised ...": a complement, not a parenthetical
     if head.dep_ not in ("ROOT", "ccomp", "conj", "parataxis"):
         return None
+    if lexicon_of(doc).grammar.ud:
+        # a UD parse hangs the sentence's full stop (and the line break after it) on the reported
+        # clause, after the cue: they do not make the clause go on past it
+        while hb > b and (doc[hb - 1].is_space or (doc[hb - 1].is_punct and not doc[hb - 1].is_quote)):
+            hb -= 1
     end = hb if hb > b else a
     span = span_chars(doc, ha, end)
     return (span, "inverted", head.i) if span else None
