@@ -184,3 +184,19 @@ def test_relative_french_units_take_their_modifier_after_the_noun() -> None:
     assert values["cette année"] == "2026"
     assert values["le mois prochain"] == "2026-04"
     assert values["une journée"] == "P1D"
+
+
+def test_the_french_example_reads_end_to_end() -> None:
+    from conftest import EXAMPLES
+
+    a = _analyse((EXAMPLES / "fr-tarifs-transport.txt").read_text(encoding="utf-8"), published="2026-03-17")
+    who = {q.text[:30]: q.speaker.name if q.speaker else None for q in a.quotes}
+    assert who.get("« Nous n’avons pas le choix : ") == "Chantal Bérubé"  # the quotation, then the cue
+    assert any(q.speaker is not None and q.speaker.name == "Olivier Nadeau" and "pénalise" in q.text
+               for q in a.quotes)  # "Le porte-parole du collectif X, Olivier Nadeau, estime que"
+    assert any(q.text.startswith("— On reviendra") and q.speaker is not None
+               and q.speaker.name == "Chantal Bérubé" for q in a.quotes)  # a dialogue turn
+    amounts = {(x.text, x.value, x.currency) for x in a.amounts}
+    assert {("4,5 %", 4.5, None), ("94 $", 94, "CAD"), ("98,25 $", 98.25, "CAD"),
+            ("Plus de 210 000 usagers", 210000, None)} <= amounts
+    assert {t.text: t.value for t in a.timexes}.get("1er juillet 2026") == "2026-07-01"

@@ -646,7 +646,10 @@ def _counts_by_words(doc: Doc, text: str, mask: bytearray, w: AmountWords) -> _C
         unit = span[0]
         if unit.pos_ == "ADJ" and unit.head.i > unit.i and unit.head.i - unit.i <= 2:
             unit = unit.head  # "85 nouveaux employés"
-        if unit.pos_ != "NOUN" or not unit.text[:1].islower() or unit.lower_ in w.not_counted \
+        # a common noun; the small models also tag a few as pronouns or adjectives ("210 000 usagers")
+        noun = unit.pos_ == "NOUN" or (
+            unit.pos_ in ("PRON", "ADJ", "X") and not unit.is_stop and unit.is_alpha)
+        if not noun or not unit.text[:1].islower() or unit.lower_ in w.not_counted \
                 or w.value(unit.text) is not None:
             continue  # a name, a measure, or a scale word with nothing counted ("95 millions")
         value = w.value(num)

@@ -150,23 +150,32 @@ class Speakers:
         if tok.pos_ == "PRON" or low in self.g.pronoun or low in self.g.unresolved:
             return self._pronoun(tok)
         stop = cue if cue is not None and cue > tok.i else len(doc)
-        hit = self.tok_ment.get(head) or self._ment_in(tok, stop)
+        hit = self.tok_ment.get(head)
+        if hit is None and self.ud and (named := self._appositive(tok, stop)) is not None:
+            # before the name parts of the role's complement: "le porte-parole du collectif Usagers en
+            # mouvement, Olivier Nadeau" is Olivier Nadeau, not the collective
+            return named
+        hit = hit or self._ment_in(tok, stop)
         if hit is not None:
             ent, m = hit
             if cue is not None and m.start < self.tok_starts[cue] < m.end:
                 return self._before_cue(m, cue)
             return Ref(ent.id, ent.name, m.start, m.end)
-        # "Carter's press secretary, Peter Cook"; in a UD parse the name may hang from the role's
-        # complement ("la présidente de la société, Mme Chantal Bérubé")
-        kids = [t for t in tok.subtree if t.i > tok.i and t.i < stop] if self.ud else list(tok.children)
-        for c in kids:
-            if c.dep_ == "appos" and (hit := self.tok_ment.get(c.i)) is not None and hit[0].type == "PERSON":
-                ent, m = hit
-                return Ref(ent.id, ent.name, m.start, m.end)
-        if self.ud and (named := self._apposed_name(tok, stop)) is not None:
+        if not self.ud and (named := self._appositive(tok, stop)) is not None:
             return named
         a, b = self._np(tok, stop)
         return Ref(None, self.text[a:b], a, b)
+
+    def _appositive(self, tok: Token, stop: int) -> Ref | None:
+        """The person in apposition to a role noun: "Carter's press secretary, Peter Cook"; in a UD parse
+        the name may hang from the role's complement ("la présidente de la société, Mme Chantal
+        Bérubé"), or elsewhere (`_apposed_name`)."""
+        kids = [t for t in tok.subtree if tok.i < t.i < stop] if self.ud else list(tok.children)
+        for c in kids:
+            if c.dep_ == "appos" and (hit := self._person_at(c.i)) is not None:
+                ent, m = hit
+                return Ref(ent.id, ent.name, m.start, m.end)
+        return self._apposed_name(tok, stop) if self.ud else None
 
     def _apposed_name(self, tok: Token, stop: int) -> Ref | None:
         """The person named right after a role's phrase, with or without a comma ("la directrice des
