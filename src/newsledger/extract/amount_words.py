@@ -93,8 +93,10 @@ def load(lang: str, common_rows: list[list[str]], adjectives: set[str]) -> Amoun
     count = re.compile(
         rf"(?P<approx>{approx})?(?<![\w,.$€£-])(?P<num>{number})\s+(?:(?:de\s+|d')\s*)?(?P<unit>[^\W\d_][\w'-]*)")
 
+    joiners, halves = frozenset(d.get("joiners", [])), frozenset(d.get("halves", []))
+
     def value(s: str) -> float | None:
-        return _value(s, numbers, scales, compact, d["group"], d["decimal"])
+        return _value(s, numbers, scales, compact, d["group"], d["decimal"], joiners, halves)
 
     sym_chars = "".join(sorted({ch for f in symbols for ch in f if not ch.isalnum() and ch != "."}))
     return AmountWords(
@@ -115,9 +117,11 @@ def load(lang: str, common_rows: list[list[str]], adjectives: set[str]) -> Amoun
 
 
 def _value(s: str, numbers: dict[str, float], scales: dict[str, float], compact: dict[str, float],
-           group: str, decimal: str) -> float | None:
+           group: str, decimal: str, joiners: frozenset[str] = frozenset(),
+           halves: frozenset[str] = frozenset()) -> float | None:
     """The value of a number as the language writes it: "1 250" → 1250, "3,2" → 3.2, "1,5 million" →
-    1.5e6, "9,5 M" → 9.5e6, "deux milliards" → 2e9, "un demi" → 0.5."""
+    1.5e6, "9,5 M" → 9.5e6, "deux milliards" → 2e9, "un demi" → 0.5 (`halves` halve what comes before;
+    `joiners` are skipped: "vingt et un")."""
     s = " ".join(s.split())
     m = re.fullmatch(rf"(\d[\d{re.escape(group)}]*(?:{re.escape(decimal)}\d+)?)\s*(\S*)", s)
     if m:
@@ -135,9 +139,9 @@ def _value(s: str, numbers: dict[str, float], scales: dict[str, float], compact:
         return v * mult if mult else None
     total, current, seen = 0.0, 0.0, False
     for w in re.split(r"[\s-]+", s.lower()):
-        if w in ("et",):
+        if w in joiners:
             continue
-        if w in ("demi", "demie"):
+        if w in halves:
             current = (current or 1.0) * 0.5
         elif w in numbers:
             current += numbers[w]

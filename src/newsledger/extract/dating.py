@@ -71,8 +71,10 @@ def _verb_tense_ud(v: Token) -> int | None:
         return 1
     if "Inf" in v.morph.get("VerbForm", []):
         head = v.head
-        if head.i != v.i and head.lemma_ in ("aller", "devoir", "pouvoir", "vouloir", "compter", "prévoir"):
-            return 1 if head.lemma_ != "aller" or "Imp" not in head.morph.get("Tense", []) else -1
+        g = grammar(doc_lang(v.doc))
+        if head.i != v.i and head.lemma_ in g["future_verb"]:
+            # "allait annoncer" (the near future of a past) looks back
+            return -1 if head.lemma_ in g["near_future"] and "Imp" in head.morph.get("Tense", []) else 1
         return None
     if "Part" in v.morph.get("VerbForm", []) and "Past" in v.morph.get("Tense", []):
         aux_tense = [a for a in auxes if a.dep_ in ("aux:tense", "aux")]

@@ -53,7 +53,7 @@ from newsledger.extract.dating import (
     week_value,
     years_around,
 )
-from newsledger.extract.lexicons import doc_lang, read_text
+from newsledger.extract.lexicons import Grammar, doc_lang, grammar, read_text
 from newsledger.model import Article, Timex
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -177,6 +177,7 @@ class _Language:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self.grammar: Grammar = grammar(lang)
         self.words: dict[str, dict[str, str]] = {}
         self.tense_words: dict[str, re.Pattern[str]] = {}
         if lang == "en":
@@ -266,7 +267,7 @@ def _accept_other(c: _Cand, doc: Doc, text: str) -> bool:
         tok = _token(doc, c.start, c.end)
         nxt = doc[tok.i + 1] if tok is not None and tok.i + 1 < len(doc) else None
         lead = text[max(0, c.m.start()):c.start].strip().lower()
-        if nxt is not None and nxt.pos_ == "NOUN" and lead in ("de", "à", "et", "ou", "pour", "dans", "vers"):
+        if nxt is not None and nxt.pos_ == "NOUN" and lead in grammar(doc_lang(doc))["count_lead"]:
             return False  # "près de 2000 personnes": a count
     return True
 
@@ -422,7 +423,7 @@ class _Resolver:
         if via_noun:
             return 0
         if t == 0 and day and verb is not None and "Fin" in verb.morph.get("VerbForm", []) \
-                and verb.lemma_ not in ("être", "avoir"):
+                and verb.lemma_ not in self.lang.grammar["copula"] | self.lang.grammar["auxiliary"]:
             return 1
         return t
 
