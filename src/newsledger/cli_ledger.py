@@ -83,8 +83,8 @@ def _ingest_summary_text(s: Any, seconds: float, db: str, report: dict[str, Any]
     if report.get("unsupported"):
         gated = sum(report["languages"].get(x, 0) for x in report["unsupported"])
         warn.append(f"{_n(gated, 'article')} in a language newsledger does not read "
-                    f"({', '.join(report['unsupported'])}): stored with its text and an "
-                    "unsupported_language flag, nothing extracted")
+                    f"({', '.join(report['unsupported'])}): stored, text and metadata, with an "
+                    "unsupported_language flag; nothing extracted")
     for w in warn:
         lines.append(f"  ⚠ {w}")
     if s.failed:
