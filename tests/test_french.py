@@ -200,3 +200,23 @@ def test_the_french_example_reads_end_to_end() -> None:
     assert {("4,5 %", 4.5, None), ("94 $", 94, "CAD"), ("98,25 $", 98.25, "CAD"),
             ("Plus de 210 000 usagers", 210000, None)} <= amounts
     assert {t.text: t.value for t in a.timexes}.get("1er juillet 2026") == "2026-07-01"
+
+
+@pytest.mark.parametrize("declared,body,expected", [
+    ("en", PORT, "fr"),  # a CMS template that keeps lang="en" on a French page: the text wins
+    ("de", GERMAN, "de"),  # declaration and text agree: gated
+    ("fr", BUDGET, "fr"),
+])
+def test_an_html_page_language_weighs_its_declaration_against_its_text(declared: str, body: str,
+                                                                        expected: str) -> None:
+    title, _, rest = body.partition("\n\n")
+    paras = "".join(f"<p>{p}</p>" for p in rest.split("\n\n") if p.strip())
+    html = (f'<!doctype html><html lang="{declared}"><head><title>{title}</title></head>'
+            f"<body><article><h1>{title}</h1>{paras}</article></body></html>")
+    result = analyze(RawDoc(id="h", html=html, url="https://example.org/a/1", format="html",
+                            published="2025-03-12"))
+    assert isinstance(result, Analysis), result
+    assert result.article.language == expected
+    gated = any(f.code.startswith("unsupported_language") for f in result.flags)
+    assert gated == (expected not in ("en", "fr"))
+    assert bool(result.entities) == (not gated)
