@@ -77,8 +77,28 @@ def _extract_safe(article: Article, doc: Doc) -> Analysis | Failure:
 
 
 def _run_batch(nlp: Language, items: list[Article | Failure]) -> list[Analysis | Failure]:
-    articles = [a for a in items if isinstance(a, Article)]
+    """Each article goes to the model of its language (nlp.model_for); one in a language no model reads
+    keeps its text and metadata, gets the unsupported_language flag, and nothing is extracted from it."""
     done: dict[int, Analysis | Failure] = {}
+    groups: dict[int, tuple[Language, list[Article]]] = {}
+    for a in items:
+        if not isinstance(a, Article):
+            continue
+        try:
+            model = nlp_mod.model_for(a.language, nlp)
+        except nlp_mod.ModelNotFound as exc:
+            done[id(a)] = Failure(a.id, a.source.get("path") or a.id, "nlp", str(exc))
+            continue
+        if model is None:
+            done[id(a)] = Analysis(article=a, flags=(nlp_mod.unsupported_flag(a.language),))
+        else:
+            groups.setdefault(id(model), (model, []))[1].append(a)
+    for model, articles in groups.values():
+        _run_model(model, articles, done)
+    return [done[id(x)] if isinstance(x, Article) else x for x in items]
+
+
+def _run_model(nlp: Language, articles: list[Article], done: dict[int, Analysis | Failure]) -> None:
     with nlp.memory_zone():
         try:
             docs = list(nlp.pipe((nlp_text(a) for a in articles), batch_size=min(len(articles), 32) or 1))
@@ -92,7 +112,6 @@ def _run_batch(nlp: Language, items: list[Article | Failure]) -> list[Analysis |
                 except Exception as exc:
                     done[id(a)] = Failure(a.id, a.source.get("path") or a.id, "nlp",
                                           f"{type(exc).__name__}: {exc}")
-    return [done[id(x)] if isinstance(x, Article) else x for x in items]
 
 
 def analyze_stream(raws: Iterable[RawDoc | Failure], nlp: Language | None = None,

@@ -126,6 +126,19 @@ def _positive_seconds(value: str) -> float:
     return x
 
 
+def _lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", metavar="CODE", type=language_code,
+                   help="only from articles in this language (ISO 639-1: en, fr, …)")
+
+
+def language_code(value: str) -> str:
+    """A --lang value: a two- or three-letter language code, any case."""
+    code = value.strip()
+    if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a language code (two letters: en, fr, de, …)")
+    return code.lower()
+
+
 def _date_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="DATE", type=date_bound,
                    help="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -220,6 +233,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(q)
     q.add_argument("--speaker", metavar="NAME", help="only quotes by this speaker (a name or alias)")
     q.add_argument("--search", metavar="TEXT", help="full-text search in the quoted words")
+    _lang_arg(q)
     _date_args(q)
     _page_args(q, dated=True)
     _format_args(q)
@@ -232,6 +246,7 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--target", metavar="NAME", help="only events whose target is this entity")
     ev.add_argument("--category", metavar="CAT", type=category,
                     help="a PLOVER category, e.g. THREATEN, AID, SANCTION (any case)")
+    _lang_arg(ev)
     _date_args(ev)
     _page_args(ev, dated=True)
     _format_args(ev)

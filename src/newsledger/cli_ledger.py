@@ -78,10 +78,13 @@ def _ingest_summary_text(s: Any, seconds: float, db: str, report: dict[str, Any]
                     "only where the text says when (give `published` in JSONL input)")
     if report.get("untitled"):
         warn.append(f"{_n(report['untitled'], 'article')} with no title")
-    if report.get("other_language"):
-        seen = ", ".join(report.get("languages_seen", [])) or "unknown"
-        warn.append(f"{_n(report['other_language'], 'article')} not in English ({seen}): read with the "
-                    "English model")
+    if report.get("languages"):
+        lines.append("  languages: " + ", ".join(f"{lang} {n:,}" for lang, n in report["languages"].items()))
+    if report.get("unsupported"):
+        gated = sum(report["languages"].get(x, 0) for x in report["unsupported"])
+        warn.append(f"{_n(gated, 'article')} in a language newsledger does not read "
+                    f"({', '.join(report['unsupported'])}): stored, text and metadata, with an "
+                    "unsupported_language flag; nothing extracted")
     for w in warn:
         lines.append(f"  ⚠ {w}")
     if s.failed:
@@ -258,7 +261,7 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         chosen = _resolve(conn, "quotes", speaker, err, "--speaker")
         speaker = str(chosen["id"]) if chosen else speaker  # no entity: the name as written (full text)
     rows = queries.quotes(conn, speaker=speaker, search=args.search, since=args.since, until=args.until,
-                          limit=args.limit, offset=args.offset, oldest=args.oldest)
+                          limit=args.limit, offset=args.offset, oldest=args.oldest, lang=args.lang)
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
                 Column("sources", lambda r: len(r.get("sources") or []))],
@@ -282,7 +285,7 @@ def run_events(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 names[role] = str(chosen["id"])
     rows = queries.events(conn, actor=names["actor"], target=names["target"], category=args.category,
                           since=args.since, until=args.until, limit=args.limit, offset=args.offset,
-                          oldest=args.oldest)
+                          oldest=args.oldest, lang=args.lang)
     emit(rows, [Column("date", get("date")), Column("category", get("category")), Column("mode", get("mode")),
                 Column("modality", get("modality")), Column("actor", lambda r: _who(r.get("actor"))),
                 Column("target", lambda r: _who(r.get("target"))), Column("trigger", get("trigger", "text")),

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from newsledger.clean import language as language_id
 from newsledger.model import Evidence
 
 # ---------------------------------------------------------------------------------------------------
@@ -242,13 +241,15 @@ def _absolute(url: str) -> bool:
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]|$)")
 _DECLARED_LANG = ("content-language", "og:locale", "language", "dc.language")
 LANGID_MIN_CHARS = 200  # below this a text-based guess does not overrule the page's declaration
-LANGID_MIN_PROB = 0.9
+LANGID_MIN_PROB = language_id.MIN_PROB
 LANGID_CHARS = 2000  # enough for a confident guess; the classifier's cost grows with the text
 
 
 def language(tree: HtmlElement, text: str) -> str | None:
     """The page's declared language (html lang, content-language, og:locale) unless the text is
-    clearly in another one — CMS templates often keep lang="en" on pages in other languages."""
+    clearly in another one — CMS templates often keep lang="en" on pages in other languages. With no
+    declaration, the identifier's guess when it is confident, else None: the language decides which
+    model reads the page, or whether one does (clean/language.py)."""
     declared = None
     values = [tree.get("lang"), tree.get("xml:lang")]
     for el in tree.iterfind(".//meta[@content]"):
@@ -259,22 +260,13 @@ def language(tree: HtmlElement, text: str) -> str | None:
         if m:
             declared = m.group(1).lower()
             break
-    guess, prob = _guess_language(text)
+    guess, prob = language_id.guess(text, LANGID_CHARS)
     if declared and (guess in (None, declared) or prob < LANGID_MIN_PROB or len(text) < LANGID_MIN_CHARS):
         return declared
-    return guess if guess and prob >= 0.5 else declared
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def _guess_language(text: str) -> tuple[str | None, float]:
-    if len(text) < 20:
-        return None, 0.0
-    lang, prob = _identifier().classify(text[:LANGID_CHARS])
-    return str(lang), float(prob)
+    # an unsure guess of the default language still names it (it gates nothing: clean/language.py)
+    if guess and (prob >= LANGID_MIN_PROB or (guess == language_id.DEFAULT and prob >= 0.5)):
+        return guess
+    return declared
 
 
 MAX_IMAGES = 10

@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 from importlib.resources import files
 from urllib.parse import urlsplit
 
+from newsledger.clean import language
 from newsledger.model import Article, Evidence, Excluded, Flag, RawDoc, Span
 
 # ---------------------------------------------------------------------------------------------------
@@ -342,22 +343,20 @@ def _title_like(line: _Line, nxt: _Line | None) -> bool:
 
 
 def _language(lines: list[_Line], skip: set[int]) -> str | None:
-    """ISO 639-1 code of the kept text, None when it is too short to tell."""
+    """ISO 639-1 code of the kept text; None when it is too short, or the identifier unsure, to tell."""
     kept = [ln.text for ln in lines if ln.text and ln.index not in skip]
     if sum(len(t.split()) for t in kept) < LANG_MIN_WORDS:
         return None
-    # A sample of running prose in reading order: as good as the whole text, and far cheaper.
+    # A sample of running prose in reading order: as good as the whole text, and far cheaper. It runs
+    # on past the first LANG_SAMPLE_CHARS so that an unsure first guess can be retried on more text.
     sample: list[str] = []
     size = 0
     for t in kept:
         sample.append(t)
         size += len(t) + 1
-        if size >= LANG_SAMPLE_CHARS:
+        if size >= language.RETRY_CHARS:
             break
-    import py3langid as langid  # imported late: loading its model costs ~0.3 s, paid once
-
-    lang, _ = langid.classify(" ".join(sample)[:LANG_SAMPLE_CHARS])
-    return str(lang) or None
+    return language.confident(" ".join(sample), LANG_SAMPLE_CHARS)
 
 
 def clean_text(raw: RawDoc) -> Article:

@@ -28,13 +28,16 @@ ages ("aged 45", "a 45-year-old"), numbers in names ("Local 508", "G7").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.entities.lexicon import COUNTRY_NAME, DEMONYM
-from newsledger.extract.lexicons import tsv_rows
+from newsledger.extract import amount_words
+from newsledger.extract.amount_words import AmountWords
+from newsledger.extract.entities.lexicon import COUNTRY_NAME, DEMONYM, lexicon
+from newsledger.extract.lexicons import DEFAULT, doc_lang, tsv_rows
 from newsledger.model import Amount, Article, Entity
 
 # ---------------------------------------------------------------- numbers
@@ -228,12 +231,15 @@ def _country_of(name: str) -> str | None:
 class _Context:
     """Country mentions of one article, for resolving a shared currency name ("$") to a country's."""
 
-    def __init__(self, doc: Doc, article: Article, entities: tuple[Entity, ...], explicit: list[str]):
+    def __init__(self, doc: Doc, article: Article, entities: tuple[Entity, ...], explicit: list[str],
+                 country_of: Callable[[str], str | None] = _country_of,
+                 defaults: dict[str, str] = FAMILY_DEFAULT):
+        self.defaults = defaults
         self.mentions: list[tuple[int, str]] = []  # (offset, country)
         for e in entities:
-            country = e.affiliation if e.type == "PERSON" else _country_of(e.name)
+            country = e.affiliation if e.type == "PERSON" else country_of(e.name)
             if country is None and e.type != "PERSON":
-                country = next((c for m in e.mentions if (c := _country_of(m.text))), None)
+                country = next((c for m in e.mentions if (c := country_of(m.text))), None)
             if country:
                 self.mentions.extend((m.start, country) for m in e.mentions)
         self.votes: dict[str, float] = {}
@@ -246,13 +252,13 @@ class _Context:
             self.votes[TLD_COUNTRY[tld]] = self.votes.get(TLD_COUNTRY[tld], 0) + 3
         for iso in explicit:
             for c, v in COUNTRY_CURRENCY.items():
-                if v == iso and iso in _FAMILY_OF_ISO and v != FAMILY_DEFAULT.get(_FAMILY_OF_ISO[iso]):
+                if v == iso and iso in _FAMILY_OF_ISO and v != defaults.get(_FAMILY_OF_ISO[iso]):
                     self.votes[c] = self.votes.get(c, 0) + 2
         self.sents = [(s.start_char, s.end_char) for s in doc.sents]
 
     def resolve(self, family: str, start: int) -> str:
         members = FAMILY_COUNTRIES.get(family, {})
-        default = FAMILY_DEFAULT[family]
+        default = self.defaults[family]
         sent = next(((a, b) for a, b in self.sents if a <= start < b), (start, start))
         local = {c for off, c in self.mentions if sent[0] <= off < sent[1] and c in members}
         if len(local) == 1:
@@ -436,23 +442,57 @@ def _fractions(doc: Doc, text: str, mask: bytearray) -> list[tuple[int, int, flo
     return out
 
 
-def _share_target(text: str, end: int, amounts: list[Amount]) -> str | None:
+_SHARE_OF = re.compile(rf"\s+of\s+(?:{_SHARE_DETS}\s+)?")
+_WORD = re.compile(r"[A-Za-z’']+")
+
+
+def _share_target(text: str, end: int, amounts: list[Amount], share_of: re.Pattern[str] = _SHARE_OF,
+                  fund_nouns: set[str] = FUND_NOUNS, word: re.Pattern[str] = _WORD) -> str | None:
     """The id of the amount a share divides, when an "of" phrase after it names one."""
-    m = re.match(rf"\s+of\s+(?:{_SHARE_DETS}\s+)?", text[end:end + 40])
+    m = share_of.match(text[end:end + 40])
     if not m:
         return None
     at = end + m.end()
     direct = next((a for a in amounts if a.start == at or (a.start <= at < a.end)), None)
     if direct is not None and direct.kind in ("money", "count"):
         return direct.id
-    words = re.findall(r"[A-Za-z’']+", text[at:at + 40])[:3]
+    words = word.findall(text[at:at + 40])[:3]
     if words and words[0].lower() in ("it", "that", "this"):
         prior = [a for a in amounts if a.kind == "money" and a.end <= end and end - a.end < 300]
         return prior[-1].id if prior else None
-    if any(w.lower() in FUND_NOUNS for w in words):
+    if any(w.lower() in fund_nouns for w in words):
         prior = [a for a in amounts if a.kind == "money" and a.end <= end]
         return prior[-1].id if prior else None
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What turns found amounts into records in one language: currency adjectives and country names
+    ("Canadian dollars", "dollars canadiens"), the places that say whose dollar it is, the qualifiers
+    kept at an amount's start, and the words that link a share to what it divides."""
+
+    demonym: dict[str, str]
+    country_name: dict[str, str]
+    country_of: Callable[[str], str | None]
+    approx_prefix: re.Pattern[str]
+    share_of: re.Pattern[str]
+    fund_nouns: set[str]
+    word: re.Pattern[str]
+    inherit: re.Pattern[str]
+    family_default: dict[str, str]  # family → the currency it means when the context does not say
+
+    def approx(self, text: str) -> str | None:
+        m = self.approx_prefix.match(text)
+        return " ".join(m.group(0).lower().split()) if m else None
+
+
+_ENGLISH = _Reading(DEMONYM, COUNTRY_NAME, _country_of, _APPROX_PREFIX, _SHARE_OF, FUND_NOUNS, _WORD,
+                    _INHERIT, FAMILY_DEFAULT)
+_Money = list[tuple[int, int, float | None, str, str | None]]
+_Percents = list[tuple[int, int, float | None, str | None]]
+_Fractions = list[tuple[int, int, float]]
+_Counts = list[tuple[int, int, float, str]]
 
 
 def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> tuple[Amount, ...]:
@@ -463,8 +503,13 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
 
     spans += [(t.start, t.end) for t in extract_timexes(doc, article) if t.type != "SET"]
     mask = _taken_mask(len(text), spans)
+    lang = doc_lang(doc)
+    if lang != DEFAULT:
+        w = _words(lang)
+        found = _found_by_words(doc, text, mask, w)
+        return _records(doc, article, entities, *found, reading=_reading(lang))
     money = _money(doc, text, mask)
-    percents = []
+    percents: _Percents = []
     for m in find_near(PERCENT, PERCENT_KEY, text, 56, 24):
         start = _approx_ok(doc, m)
         if _free(mask, m.start("num"), m.end()):
@@ -472,20 +517,28 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
             mask[start:m.end()] = b"\x01" * (m.end() - start)
     fractions = _fractions(doc, text, mask)
     counts = _counts(doc, text, mask)
+    return _records(doc, article, entities, money, percents, fractions, counts, reading=_ENGLISH)
 
+
+def _records(doc: Doc, article: Article, entities: tuple[Entity, ...], money: _Money, percents: _Percents,
+             fractions: _Fractions, counts: _Counts, reading: _Reading) -> tuple[Amount, ...]:
+    """The Amount records of what was found: currencies resolved, ids in text order, shares linked."""
+    text = doc.text
     explicit = [c for *_, c, _ in money if not c.startswith("*")]
     ctx: _Context | None = None
     rows: list[tuple[int, int, str, float | None, str | None, bool, str | None]] = []
     for start, end, value, cur, adj in money:
         inferred = False
-        if adj and (adj_country := DEMONYM.get(adj) or COUNTRY_NAME.get(adj)) and cur.startswith("*"):
+        if adj and (adj_country := reading.demonym.get(adj) or reading.country_name.get(adj)) \
+                and cur.startswith("*"):
             cur = COUNTRY_CURRENCY.get(adj_country, cur)  # "Canadian dollars", "Egyptian pounds"
             if cur.startswith("*"):
-                cur = FAMILY_DEFAULT[cur]
+                cur = reading.family_default[cur]
         elif adj and adj in ("US", "U.S.") and cur == "*dollar":
             cur = "USD"
         if cur.startswith("*"):
-            ctx = ctx or _Context(doc, article, entities, explicit)
+            ctx = ctx or _Context(doc, article, entities, explicit, reading.country_of,
+                                  reading.family_default)
             cur, inferred = ctx.resolve(cur, start), True
         rows.append((start, end, "money", value, cur, inferred, None))
     rows += [(s, e, "percent", v, None, False, "percentage points" if pp else None)
@@ -494,7 +547,7 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
     rows += [(s, e, "count", v, None, False, unit) for s, e, v, unit in counts]
     rows.sort(key=lambda r: r[0])
     amounts = [Amount(id=f"A{i}", start=s, end=e, text=article.text[s:e], kind=k, value=v, currency=c,
-                      currency_inferred=inf, unit=u, approx=approx_of(article.text[s:e]))
+                      currency_inferred=inf, unit=u, approx=reading.approx(article.text[s:e]))
                for i, (s, e, k, v, c, inf, u) in enumerate(rows, 1)]
     # Shares: link percentages and fractions to what they divide, and "44 of the 50 delegates".
     linked: list[Amount] = []
@@ -504,8 +557,8 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
             if inner is not None:
                 a = replace(a, of=inner.id)
         if a.kind in ("percent", "fraction"):
-            of = _share_target(text, a.end, amounts)
-            if of is None and _INHERIT.match(a.text):
+            of = _share_target(text, a.end, amounts, reading.share_of, reading.fund_nouns, reading.word)
+            if of is None and reading.inherit.match(a.text):
                 prev = [b for b in linked
                         if b.kind in ("percent", "fraction") and b.of and a.start - b.end < 400]
                 of = prev[-1].of if prev else None
@@ -513,3 +566,98 @@ def extract_amounts(doc: Doc, article: Article, entities: tuple[Entity, ...]) ->
                 a = replace(a, of=of)
         linked.append(a)
     return tuple(linked)
+
+
+# ---------------------------------------------------------------- other languages
+
+
+@lru_cache(maxsize=4)
+def _words(lang: str) -> AmountWords:
+    lex = lexicon(lang)
+    # the demonyms that may follow a currency name ("dollars canadiens") are the lower-case ones
+    return amount_words.load(lang, _CUR, {f for f in lex.demonym if f[:1].islower()})
+
+
+@lru_cache(maxsize=4)
+def _reading(lang: str) -> _Reading:
+    w, lex = _words(lang), lexicon(lang)
+
+    def country_of(name: str) -> str | None:
+        return lex.country_name.get(name) or lex.demonym.get(name) or w.place_country.get(name)
+
+    return _Reading(lex.demonym, lex.country_name, country_of, w.approx_prefix, w.share_of, w.fund_nouns,
+                    re.compile(r"[^\W\d_]+"), w.inherit, {**FAMILY_DEFAULT, **w.family_default})
+
+
+def _found_by_words(doc: Doc, text: str, mask: bytearray,
+                    w: AmountWords) -> tuple[_Money, _Percents, _Fractions, _Counts]:
+    """Money, percentages, fractions and counts by a language's patterns (amount_words.py). The patterns
+    carry their own qualifiers ("près de", "plus de"), which are kept: in French they are seldom
+    anything else before a number."""
+    found: _Money = []
+    for m in find_near(w.money_prefix, w.money_prefix_key, text, 40, 48):
+        found.append((m.start(), m.end(), w.value(m.group("num")), w.symbols[m.group("cur")], None))
+    for m in find_near(w.money_suffix, w.money_suffix_key, text, 72, 4):
+        num = m.group("num")
+        if not num[0].isdigit() and w.value(num) == 1:
+            continue  # "un dollar", "une livre": a figure of speech more often than an amount
+        value = w.value(num)
+        if value is not None and m.group("cs"):
+            value *= w.compact[m.group("cs")]  # "9,5 M$"
+        found.append((m.start(), m.end(), value, w.suffixes[m.group("name")], m.group("adj")))
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    money: _Money = []
+    for f in found:
+        if _free(mask, f[0], f[1]):
+            money.append(f)
+            mask[f[0]:f[1]] = b"\x01" * (f[1] - f[0])
+    percents: _Percents = []
+    for m in find_near(w.percent, w.percent_key, text, 56, 40):
+        if _free(mask, m.start(), m.end()):
+            percents.append((m.start(), m.end(), w.value(m.group("num")), m.group("pp")))
+            mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    fractions: _Fractions = []
+    for m in find_near(w.fraction, w.fraction_key, text, 40, 4):
+        numer = " ".join((m.group("numer") or "").lower().split())
+        # "la moitié des", "deux tiers de": a share only with its "of" ("le tiers monde" is none)
+        if not numer or not w.share_of.match(text, m.end()) or not _free(mask, m.start(), m.end()):
+            continue
+        value = w.numerator.get(numer, 1) / w.denominator[m.group("den").lower()]
+        fractions.append((m.start(), m.end(), value))
+        mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return money, percents, fractions, _counts_by_words(doc, text, mask, w)
+
+
+def _counts_by_words(doc: Doc, text: str, mask: bytearray, w: AmountWords) -> _Counts:
+    """Numbers that count something: a number before a common noun in the plural, perhaps with an
+    adjective between ("85 nouveaux employés") or a "de" after a scale ("1,5 million de personnes")."""
+    out: _Counts = []
+    if w.count is None or w.count_key is None:
+        return out
+    for m in find_near(w.count, w.count_key, text, 40, 48):
+        num = m.group("num")
+        if not _free(mask, m.start("num"), m.end("num")) or (not num[0].isdigit() and w.value(num) == 1):
+            continue  # inside a date or another amount; "un", "une" are determiners
+        if re.fullmatch(r"1[6-9]\d\d|20\d\d", num):
+            continue  # a year
+        span = doc.char_span(m.start("unit"), m.end("unit"), alignment_mode="expand")
+        if span is None:
+            continue
+        unit = span[0]
+        if unit.pos_ == "ADJ" and unit.head.i > unit.i and unit.head.i - unit.i <= 2:
+            unit = unit.head  # "85 nouveaux employés"
+        # a common noun; the small models also tag a few as pronouns or adjectives ("210 000 usagers")
+        noun = unit.pos_ == "NOUN" or (
+            unit.pos_ in ("PRON", "ADJ", "X") and not unit.is_stop and unit.is_alpha)
+        if not noun or not unit.text[:1].islower() or unit.lower_ in w.not_counted \
+                or w.value(unit.text) is not None:
+            continue  # a name, a measure, or a scale word with nothing counted ("95 millions")
+        value = w.value(num)
+        if value is None or (value != 1 and "Sing" in unit.morph.get("Number", [])):
+            continue
+        end = unit.idx + len(unit)
+        if not _free(mask, m.start(), end):
+            continue
+        out.append((m.start(), end, value, unit.text))
+        mask[m.start():end] = b"\x01" * (end - m.start())
+    return out

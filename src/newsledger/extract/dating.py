@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.amounts import number_value
+from newsledger.extract.lexicons import doc_lang, grammar
 from newsledger.model import Article, Timex
 
 _SENTS_KEY = "newsledger.sents"
@@ -55,8 +56,40 @@ _FUTURE_AUX = {"will", "shall", "'ll", "wo", "would", "could", "might", "may", "
 # ---------------------------------------------------------------- tense: which way a verb points
 
 
+def is_ud(doc: Doc) -> bool:
+    """Is the document parsed with Universal Dependencies (the models of languages other than English)?"""
+    return grammar(doc_lang(doc)).ud
+
+
+def _verb_tense_ud(v: Token) -> int | None:
+    """verb_tense from the morphology of a UD parse (French): the future, the conditional and a verb
+    governed by "aller"/"devoir" + infinitive look ahead; the passé composé (an auxiliary with a
+    participle), the imperfect and the simple past look back; the present is 0."""
+    auxes = [c for c in v.children if c.dep_.startswith("aux")]
+    forms = [v, *auxes]
+    if any("Fut" in t.morph.get("Tense", []) or "Cnd" in t.morph.get("Mood", []) for t in forms):
+        return 1
+    if "Inf" in v.morph.get("VerbForm", []):
+        head = v.head
+        g = grammar(doc_lang(v.doc))
+        if head.i != v.i and head.lemma_ in g["future_verb"]:
+            # "allait annoncer" (the near future of a past) looks back
+            return -1 if head.lemma_ in g["near_future"] and "Imp" in head.morph.get("Tense", []) else 1
+        return None
+    if "Part" in v.morph.get("VerbForm", []) and "Past" in v.morph.get("Tense", []):
+        aux_tense = [a for a in auxes if a.dep_ in ("aux:tense", "aux")]
+        if aux_tense or v.dep_ in ("ROOT", "parataxis", "ccomp", "conj"):
+            return -1
+        return None  # a participle describing a noun
+    if any(t in v.morph.get("Tense", []) for t in ("Past", "Imp")):
+        return -1
+    return 0
+
+
 def verb_tense(v: Token) -> int | None:
     """-1 past, +1 future, 0 present; None when the verb form does not say (a bare -ing participle)."""
+    if is_ud(v.doc):
+        return _verb_tense_ud(v)
     auxes = {c.lower_ for c in v.children if c.dep_ in ("aux", "auxpass")}
     if auxes & _FUTURE_AUX or "to" in auxes:
         return 1

@@ -20,6 +20,11 @@ Resolution (TIMEX3 values: "2025-09-05", "2025-W37", "2025-06", "2025-SP", "2025
 - Anaphoric ones ("the day before", "two days later", "the following week") count from the last
   day-precise date mentioned before them, else from the reference date.
 - A clock time ("10 a.m.") takes the day of a day-precise date in its sentence, else the reference date.
+
+Other languages: the patterns of a language are data (timex.fr.json) with the same kinds and group
+names as the English ones; their group values are put in the resolver's words ("novembre" → "november",
+"il y a" → "ago") and resolved by the same code. The tense that places "mercredi" is read from the
+verb's morphology (dating.verb_tense).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from newsledger.extract.dating import (
     week_value,
     years_around,
 )
+from newsledger.extract.lexicons import Grammar, doc_lang, grammar, read_text
 from newsledger.model import Article, Timex
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -157,6 +163,71 @@ CACHE_KEY = "newsledger.timexes"
 _RANK = {k: i for i, (k, _) in enumerate(PATTERNS)}
 
 
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    kind: str
+    rx: re.Pattern[str]
+    key: re.Pattern[str]
+    rank: int
+    fixed: tuple[tuple[str, str], ...] = ()  # constant group values ("il y a" → dir=ago)
+
+
+class _Language:
+    """One language's patterns, and how its group values become the resolver's (English) words."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.grammar: Grammar = grammar(lang)
+        self.words: dict[str, dict[str, str]] = {}
+        self.tense_words: dict[str, re.Pattern[str]] = {}
+        if lang == "en":
+            self.patterns = [_Pattern(k, rx, _KEY_RX[k], _RANK[k]) for k, rx in PATTERNS]
+            return
+        data = json.loads(read_text("timex.json", lang=lang))
+        self.patterns = [_Pattern(p["kind"], re.compile(p["re"]), re.compile(p["key"]), i,
+                                  tuple(sorted(p.get("set", {}).items())))
+                         for i, p in enumerate(data["patterns"])]
+        self.words = data["words"]
+        for cls, ws in data.get("tense", {}).items():
+            alt = "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))
+            self.tense_words[cls] = re.compile(rf"(?<!\w)(?:{alt})\s*(?:l'|le\s+|la\s+|les\s+)?\Z", re.I)
+
+    def groups(self, m: re.Match[str], fixed: tuple[tuple[str, str], ...]) -> dict[str, str | None]:
+        """The match's groups in the resolver's words. A group named "x_" fills "x" when that is empty
+        (French puts some words after what the English pattern has them before: "lundi dernier")."""
+        g = m.groupdict()
+        if self.lang == "en":
+            return g
+        out: dict[str, str | None] = {}
+        for name, value in g.items():
+            key = name.rstrip("_")
+            if value is None or out.get(key):
+                out.setdefault(key, None)
+                continue
+            out[key] = self._word(key, value)
+        out.update(fixed)
+        return out
+
+    def _word(self, group: str, value: str) -> str:
+        v = " ".join(value.lower().split())
+        own, common = self.words.get(group, {}), self.words.get("*", {})
+        if v in own:
+            return own[v]
+        if v in common:
+            return common[v]
+        return " ".join(own.get(w, common.get(w, w)) for w in v.split())
+
+
+_LANGUAGES: dict[str, _Language] = {}
+
+
+def _language(doc: Doc) -> _Language:
+    lang = doc_lang(doc)
+    if lang not in _LANGUAGES:
+        _LANGUAGES[lang] = _Language(lang)
+    return _LANGUAGES[lang]
+
+
 @dataclass(slots=True)
 class _Cand:
     start: int
@@ -164,6 +235,8 @@ class _Cand:
     kind: str
     m: re.Match[str]
     length: int  # what ranks overlapping candidates: the span, or for "ago" the whole match
+    g: dict[str, str | None]  # the groups in the resolver's words
+    rank: int = 0
 
 
 # ---------------------------------------------------------------- recognition
@@ -180,6 +253,23 @@ def _token(doc: Doc, start: int, end: int) -> Token | None:
 
 
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "his", "her", "their", "our", "my", "your"}
+
+
+def _accept_other(c: _Cand, doc: Doc, text: str) -> bool:
+    """Another language's patterns carry their own cues (a year needs "en", "depuis", ...; a season an
+    article or preposition); what is left to check needs the parse."""
+    g, k = c.g, c.kind
+    if k == "season" and not (g.get("srel") or g.get("pre") or g.get("sy")):
+        return False  # "a été" is no summer
+    if k == "relunit" and g.get("rel") == "the" and not g.get("endof") and g.get("unit") != "weekend":
+        return False  # "la semaine" alone is no particular week
+    if k == "year" and not g.get("mod"):
+        tok = _token(doc, c.start, c.end)
+        nxt = doc[tok.i + 1] if tok is not None and tok.i + 1 < len(doc) else None
+        lead = text[max(0, c.m.start()):c.start].strip().lower()
+        if nxt is not None and nxt.pos_ == "NOUN" and lead in grammar(doc_lang(doc))["count_lead"]:
+            return False  # "près de 2000 personnes": a count
+    return True
 
 
 def _accept(c: _Cand, doc: Doc, text: str) -> bool:
@@ -258,10 +348,13 @@ def _accept(c: _Cand, doc: Doc, text: str) -> bool:
 def _candidates(doc: Doc, text: str) -> list[_Cand]:
     found: list[_Cand] = []
     wins: dict[str, list[tuple[int, int]]] = {}
-    for kind, rx in PATTERNS:
-        key = _KEYS[kind]
+    lang = _language(doc)
+    accept = _accept if lang.lang == "en" else _accept_other
+    for pat in lang.patterns:
+        kind, rx = pat.kind, pat.rx
+        key = pat.key.pattern
         if key not in wins:
-            wins[key] = windows(_KEY_RX[kind], text)
+            wins[key] = windows(pat.key, text)
         for m in find_in(rx, wins[key], text):
             if "t" in rx.groupindex and m.group("t"):
                 s, e = m.span("t")
@@ -272,10 +365,11 @@ def _candidates(doc: Doc, text: str) -> list[_Cand]:
             while e > s and text[e - 1] in " ,":
                 e -= 1
             if e > s:
-                c = _Cand(s, e, kind, m, m.end() - m.start() if kind == "ago" else e - s)
-                if _accept(c, doc, text):
+                c = _Cand(s, e, kind, m, m.end() - m.start() if kind == "ago" else e - s,
+                          lang.groups(m, pat.fixed), pat.rank)
+                if accept(c, doc, text):
                     found.append(c)
-    found.sort(key=lambda c: (-c.length, _RANK[c.kind], c.start))
+    found.sort(key=lambda c: (-c.length, c.rank, c.start))
     taken = bytearray(len(text))
     chosen = []
     for c in found:
@@ -294,6 +388,7 @@ class _Resolver:
 
     def __init__(self, doc: Doc, text: str, ref: date | None):
         self.doc, self.text, self.ref = doc, text, ref
+        self.lang = _language(doc)
         self.anchor: date | None = None  # last day-precise date mentioned
         self.sent_days: list[tuple[int, date]] = []  # (offset, day) of day-precise dates
         self.last_period: str | None = None  # last calendar date value mentioned ("1997-Q4")
@@ -302,6 +397,8 @@ class _Resolver:
         """Where to look for a time missing its year or week. A preposition can override the verb:
         "since" looks back; "by", "for", "to" name a deadline or target that the verb's tense
         does not place ("postponed to April 2"). Present simple schedules a day ("opens on Friday")."""
+        if self.lang.tense_words:
+            return self._tense_words(c, day)
         prev = _prev_word(self.text, c.start)
         if prev == "since":
             return -1
@@ -314,9 +411,25 @@ class _Resolver:
             return 1
         return t
 
+    def _tense_words(self, c: _Cand, day: bool) -> int:
+        """`tense` for a language whose words are data: "depuis" looks back, "d'ici" forward, "jusqu'à"
+        names a limit; else the verb's tense, a present ("se réunit jeudi") scheduling a day."""
+        before = self.text[max(0, c.start - 24):c.start]
+        for cls, sign in (("since", -1), ("future", 1), ("bound", 0)):
+            rx = self.lang.tense_words.get(cls)
+            if rx is not None and rx.search(before):
+                return sign
+        t, via_noun, verb = direction(self.doc, c.start, c.end)
+        if via_noun:
+            return 0
+        if t == 0 and day and verb is not None and "Fin" in verb.morph.get("VerbForm", []) \
+                and verb.lemma_ not in self.lang.grammar["copula"] | self.lang.grammar["auxiliary"]:
+            return 1
+        return t
+
     def resolve(self, c: _Cand) -> tuple[str, str | None]:
         fn = getattr(self, "_" + c.kind)
-        typ, value = fn(c, c.m.groupdict())
+        typ, value = fn(c, c.g)
         if value and re.fullmatch(r"\d{4}-\d\d-\d\d(?:T.*)?", value):
             self.anchor = date.fromisoformat(value[:10])
         if typ == "DATE" and value and re.match(r"\d{4}(?:$|-)", value):

@@ -151,10 +151,14 @@ _has_entities = has_entities
 
 def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str, Any]:
     """What an ingest added, for its summary: quotes, events and entities in the new articles, and
-    the data-quality warnings (articles with no date, no title, or not in English)."""
+    the data-quality warnings (articles with no date, no title, or in a language newsledger does not
+    read), and how many new articles each language has ("unknown" when it could not be told)."""
+    from newsledger.nlp import reads  # the languages with a model; imported late: nlp loads spaCy
+
     out: dict[str, Any] = {"quotes": 0, "events": 0, "entities": 0, "undated": 0, "untitled": 0,
                            "other_language": 0}
     langs: set[str] = set()
+    per_language: dict[str, int] = {}
     for k in range(0, len(article_ids), 500):
         ids = article_ids[k:k + 500]
         marks = _marks(len(ids))
@@ -168,9 +172,15 @@ def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str,
         out["undated"] += row[0]
         out["untitled"] += row[1]
         out["other_language"] += row[2]
-        langs.update(r[0] for r in conn.execute("SELECT DISTINCT language FROM articles"
-                                                f" WHERE language != 'en' AND id IN ({marks})", ids))
-    out["languages_seen"] = sorted(x for x in langs if x)
+        for lang, n in conn.execute("SELECT language, count(*) FROM articles"
+                                    f" WHERE id IN ({marks}) GROUP BY language", ids):
+            per_language[lang or "unknown"] = per_language.get(lang or "unknown", 0) + n
+            if lang and lang != "en":
+                langs.add(lang)
+    out["languages_seen"] = sorted(langs)
+    # most articles first, then by code: "en 120, fr 3, de 1"
+    out["languages"] = dict(sorted(per_language.items(), key=lambda kv: (-kv[1], kv[0])))
+    out["unsupported"] = sorted(x for x in langs if not reads(x))
     return out
 
 
@@ -264,21 +274,31 @@ def _speaker_sql(conn: sqlite3.Connection, speaker: str) -> tuple[str, str, list
             "(" + (" OR ".join(row_sql) or "0") + ")", params, fts)
 
 
+def _lang_cond(column: str, lang: str | None) -> tuple[list[str], list[Any]]:
+    """Only rows of articles in this language (ISO 639-1, "fr"). The '+' keeps the planner on the date
+    index the list is walked by: a language is a large share of a ledger, never a narrow filter."""
+    if lang is None or not lang.strip():
+        return [], []
+    return [f"+{column} IN (SELECT id FROM articles WHERE language = ?)"], [lang.strip().lower()]
+
+
 def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str | None = None,
            since: str | None = None, until: str | None = None, limit: int = 50, offset: int = 0,
-           oldest: bool = False) -> list[dict[str, Any]]:
+           oldest: bool = False, lang: str | None = None) -> list[dict[str, Any]]:
     """Quotes, one per cluster (the same words reported by several articles), newest first (or
     `oldest` first, dated only).
 
     `speaker` matches the speaker as written or a corpus entity's name/aliases (case-insensitive,
     words); `search` is a full-text search of the quote's words; since/until bound the quote's
-    date. Each item lists its `sources`: every article that reports it, with the span there.
+    date; `lang` keeps quotes whose (first) reporting article is in that language. Each item lists
+    its `sources`: every article that reports it, with the span there.
     """
     limit, offset = _page(limit, offset)
     dcond, dparams = _date_range("r.date", since, until)
     dated, order = query_sql.order_by("r.date", "r.id", oldest)
-    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond, *dated]
-    params: list[Any] = list(dparams)
+    lcond, lparams = _lang_cond("r.article_id", lang)
+    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond, *dated, *lcond]
+    params: list[Any] = [*dparams, *lparams]
     hit_parts: list[str] = []
     row_parts: list[str] = []  # the same tests, on one quote row r (with its speaker's ae)
     hit_params: list[Any] = []
@@ -387,13 +407,16 @@ def _role_cond(conn: sqlite3.Connection, role: str, name: str, window: int,
 
 def events(conn: sqlite3.Connection, *, actor: str | None = None, target: str | None = None,
            category: str | None = None, since: str | None = None, until: str | None = None,
-           limit: int = 50, offset: int = 0, oldest: bool = False) -> list[dict[str, Any]]:
+           limit: int = 50, offset: int = 0, oldest: bool = False,
+           lang: str | None = None) -> list[dict[str, Any]]:
     """Events (PLOVER category, actor, target, trigger, date, evidence span), newest first (or
-    `oldest` first, dated only)."""
+    `oldest` first, dated only); `lang`: only those of articles in that language."""
     limit, offset = _page(limit, offset)
     cond, params = _date_range("e.date", since, until)
     dated, order = query_sql.order_by("e.date", "e.id", oldest)
-    cond += dated
+    lcond, lparams = _lang_cond("e.article_id", lang)
+    cond += dated + lcond
+    params += lparams
     if category:
         # a common category walks the date index (newest first) instead of sorting all its events
         common = query_sql.walk(conn, "events", "SELECT id FROM events WHERE category = ?",

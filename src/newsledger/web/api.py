@@ -60,6 +60,8 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 Since = Annotated[str | None, Query(pattern=DATE, description="from this date (YYYY, YYYY-MM or YYYY-MM-DD)")]
 Until = Annotated[str | None, Query(pattern=DATE, description="up to this date, inclusive of its period")]
+Lang = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}$", description="only from articles in this "
+                                   "language (ISO 639-1)", examples=["fr"])]
 Text = Annotated[str | None, Query(max_length=200)]
 Id = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -138,11 +140,11 @@ def quotes(request: Request, limit: Limit = 50, offset: Offset = 0,
                "matching), or an entity id", examples=["Clinton", "12"])] = None,
            q: Annotated[str | None, Query(max_length=200, description="words of the quote",
                                           examples=["wall"])] = None,
-           since: Since = None, until: Until = None, sort: Sort = "newest",
+           since: Since = None, until: Until = None, sort: Sort = "newest", lang: Lang = None,
            format: Format = "json") -> Response:
     return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, format,
                 (QUOTE_CSV, per_source), speaker=speaker, search=q, since=since, until=until,
-                oldest=sort == "oldest")
+                oldest=sort == "oldest", lang=lang)
 
 
 @router.get("/api/events", tags=["events"], summary="Events (PLOVER categories), newest first")
@@ -154,11 +156,11 @@ def events(request: Request, limit: Limit = 50, offset: Offset = 0,
                max_length=200, description="the entity acted on: a name or an id",
                examples=["Russia"])] = None,
            category: Annotated[Category | None, Query(description="a PLOVER category")] = None,
-           since: Since = None, until: Until = None, sort: Sort = "newest",
+           since: Since = None, until: Until = None, sort: Sort = "newest", lang: Lang = None,
            format: Format = "json") -> Response:
     return page(lambda **kw: queries.events(ledger(request), **kw), limit, offset, format, (EVENT_CSV, None),
                 actor=actor, target=target, category=category.value if category else None, since=since,
-                until=until, oldest=sort == "oldest")
+                until=until, oldest=sort == "oldest", lang=lang)
 
 
 @router.get("/api/entities", tags=["entities"], summary="Entities, those in most articles first")

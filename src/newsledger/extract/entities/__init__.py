@@ -26,7 +26,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from newsledger.extract.entities import others, people
-from newsledger.extract.entities.lexicon import ENTITY_LABELS
+from newsledger.extract.entities.lexicon import ENTITY_LABELS, EntityLexicon, lex_of
 from newsledger.extract.entities.spans import Ent, headline_names, repair, title_index, trim
 from newsledger.model import Article, Entity, Mention
 
@@ -36,15 +36,17 @@ __all__ = ["ENTITY_LABELS", "extract_entities"]
 def extract_entities(doc: Doc, article: Article) -> tuple[Entity, ...]:
     """Entities of one document, ids E1, E2, ... in order of first mention."""
     text = article.text
+    L = lex_of(doc)
     titles = title_index(doc)
     ents: list[Ent] = []
     for e in doc.ents:
-        if e.label_ in ENTITY_LABELS:
-            trimmed = trim(doc, Ent(e.start, e.end, e.label_), titles)
+        label = _label(L, e.label_, e.text) if L.ner_labels else e.label_
+        if label in ENTITY_LABELS:
+            trimmed = trim(doc, Ent(e.start, e.end, label), titles)
             if trimmed is not None:
                 ents.append(trimmed)
         else:  # dates and numbers keep their tokens from being read as names
-            ents.append(Ent(e.start, e.end, e.label_))
+            ents.append(Ent(e.start, e.end, label))
     ents = headline_names(doc, repair(doc, ents, titles))
     ents.sort(key=lambda x: x.start)
     # Names inside a multi-word title ("Secretary of State", "Chancellor of the Exchequer") are not entities.
@@ -70,3 +72,19 @@ def extract_entities(doc: Doc, article: Article) -> tuple[Entity, ...]:
     out.sort(key=lambda r: r[0])
     return tuple(Entity(id=f"E{i}", name=name, type=label, roles=roles, affiliation=aff, mentions=tuple(ms))
                  for i, (_, name, label, ms, roles, aff) in enumerate(out, 1))
+
+
+def _label(L: EntityLexicon, label: str, text: str) -> str:
+    """The contract's type for another language's NER label (ner_labels.fr.tsv): a LOC the lexicons know
+    as a country, region or city is a GPE; a MISC that is a demonym is a NORP (others stay MISC, which
+    is no entity type: its tokens are only kept from being read as names)."""
+    mapped = L.ner_labels.get(label, label)
+    if any(c in text for c in "$€£%"):
+        return "MISC"  # "3,2 M$": an amount the model took for a name
+    if mapped in ("LOC", "MISC") and text in L.demonym and text not in L.places:
+        return "NORP"  # "les Québécois"
+    if mapped == "LOC":
+        bare = text.split("'", 1)[-1].split("’", 1)[-1] if text[:2].lower() in ("l'", "l’") else text
+        bare = " ".join(w for w in bare.split() if w.lower() not in L.grammar["article"]) or bare
+        return "GPE" if bare in L.places or bare in L.country_name else "LOC"
+    return mapped

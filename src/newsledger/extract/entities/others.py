@@ -9,7 +9,7 @@ from collections import Counter
 
 from spacy.tokens import Doc
 
-from newsledger.extract.entities.lexicon import COUNTRY_NAME, ENTITY_LABELS, norm
+from newsledger.extract.entities.lexicon import ENTITY_LABELS, lex_of, norm
 from newsledger.extract.entities.spans import Ent, mention
 from newsledger.model import Mention
 
@@ -44,6 +44,7 @@ def _acronym_of(acro: str, long: str) -> bool:
 
 def others(doc: Doc, ents: list[Ent], text: str) -> list[tuple[str, str, list[Mention]]]:
     """Group non-person mentions: same name, same country, or acronym and long form."""
+    country_name = lex_of(doc).country_name
     items: list[tuple[str, str, Mention, str]] = []  # (key, label, mention, display name)
     occupied = [False] * len(doc)
     for ent in ents:
@@ -52,7 +53,7 @@ def others(doc: Doc, ents: list[Ent], text: str) -> list[tuple[str, str, list[Me
     for ent in ents:
         if ent.label in ENTITY_LABELS and ent.label != "PERSON":
             m = mention(text, doc, ent.start, ent.end)
-            country = COUNTRY_NAME.get(m.text) if ent.label in ("GPE", "LOC") else None
+            country = country_name.get(m.text) if ent.label in ("GPE", "LOC") else None
             items.append((f"country:{country}" if country else _key(m.text), ent.label, m, country or m.text))
     alias: dict[str, str] = {}
     acronyms: set[str] = set()  # as written ("WHO", never "Who")

@@ -11,22 +11,11 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.entities.lexicon import (
-    DEMONYM,
-    GIVEN_GENDER,
-    MODIFIERS,
-    PARTY_CODE,
-    PARTY_WORD,
-    POSSESSIVE,
-    ROLE_GENDER,
-    norm,
-)
+from newsledger.extract.entities.lexicon import EntityLexicon, lex_of, norm
 from newsledger.extract.entities.spans import Ent, Title, after, before, mention, surname_of
 from newsledger.model import Mention
 
 _AFFIL_LABELS = {"GPE", "ORG", "NORP", "LOC", "FAC"}
-_NOT_ANAPHOR_BEFORE = {"a", "an", "his", "her", "their", "its", "our", "my", "your", "whose", "this", "that",
-                       "another", "every", "each", "any", "no", "one", "some", "as", "former", "new"}
 _PARTY_LABEL = re.compile(r"\s*[(,]\s*([A-Z])\s*(?:[-–—]\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*[),]")
 
 
@@ -59,13 +48,13 @@ class _Person:
 # -- step 4: roles and affiliation ---------------------------------------------------------------
 
 
-def _affiliation(text: str, label: str | None) -> str | None:
+def _affiliation(L: EntityLexicon, text: str, label: str | None) -> str | None:
     """Normalise an affiliation as written: demonyms and country aliases map to the country."""
     text = re.sub(r"^[Tt]he\s+", "", " ".join(text.split()))
-    if text in DEMONYM:
-        return DEMONYM[text]
-    if text in PARTY_WORD:
-        return PARTY_WORD[text]
+    if text in L.demonym:
+        return L.demonym[text]
+    if text in L.party_word:
+        return L.party_word[text]
     return text if label in _AFFIL_LABELS else None
 
 
@@ -74,6 +63,7 @@ class Ctx:
 
     def __init__(self, doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> None:
         self.doc = doc
+        self.L = lex_of(doc)
         self.titles = titles
         self.ent_at = [-1] * len(doc)
         self.ends: dict[int, Ent] = {}
@@ -93,25 +83,25 @@ class Ctx:
         doc = self.doc
         if j < lo:
             return None, j, False
-        if doc[j].lower_ in POSSESSIVE and j - 1 >= lo:
+        if doc[j].lower_ in self.L.possessive and j - 1 >= lo:
             ent = self.ends.get(j - 1)
             if ent is not None:
                 if ent.label == "PERSON":
                     return None, j, True
-                return _affiliation(doc[ent.start : ent.end].text, ent.label), ent.start - 1, False
+                return _affiliation(self.L, doc[ent.start : ent.end].text, ent.label), ent.start - 1, False
             if doc[j - 1].pos_ == "PRON":
                 return None, j, True
             s = j - 1
             while s - 1 >= lo and doc[s - 1].pos_ == "PROPN" and self.ent_at[s - 1] == -1 and j - s < 4:
                 s -= 1
             if doc[j - 1].pos_ == "PROPN" and doc[j - 1].is_title:
-                return _affiliation(doc[s:j].text, "ORG"), s - 1, False
+                return _affiliation(self.L, doc[s:j].text, "ORG"), s - 1, False
             return None, j, False
         ent = self.ends.get(j)
         if ent is not None and ent.label in _AFFIL_LABELS and (with_role or ent.label == "NORP"):
-            return _affiliation(doc[ent.start : ent.end].text, ent.label), ent.start - 1, False
-        if doc[j].text in DEMONYM or doc[j].text in PARTY_WORD:
-            return _affiliation(doc[j].text, None), j - 1, False
+            return _affiliation(self.L, doc[ent.start : ent.end].text, ent.label), ent.start - 1, False
+        if doc[j].text in self.L.demonym or doc[j].text in self.L.party_word:
+            return _affiliation(self.L, doc[j].text, None), j - 1, False
         if (with_role and self.ent_at[j] == -1 and doc[j].pos_ == "PROPN" and doc[j].is_title
                 and j not in self.titles):
             s = j
@@ -119,7 +109,7 @@ class Ctx:
                 s -= 1
             if s - 1 >= 0 and doc[s - 1].text in "-–":
                 return None, j, False  # "Anti-Illegal-Immigration Leader": part of a compound
-            return _affiliation(doc[s : j + 1].text, "ORG"), s - 1, False
+            return _affiliation(self.L, doc[s : j + 1].text, "ORG"), s - 1, False
         return None, j, False
 
     def modifiers(self, j: int, lo: int) -> tuple[str, int]:
@@ -127,8 +117,8 @@ class Ctx:
         prefix = ""
         while j >= lo:
             low = self.doc[j].lower_
-            if low in MODIFIERS:
-                prefix = prefix or MODIFIERS[low]
+            if low in self.L.modifiers:
+                prefix = prefix or self.L.modifiers[low]
             elif low not in ("-", "–"):
                 break
             j -= 1
@@ -142,6 +132,14 @@ class Ctx:
         if t is not None and t.kind == "honorific" and t.start > lo:
             j = before(self.doc, t.start)
             t = self.titles.get(j)
+        # a demonym after the role noun, where adjectives follow it ("le président russe X")
+        after_noun = None
+        if t is None and j > lo and self.L.grammar.settings.get("adj_after") == "yes" \
+                and self.doc[j].text in self.L.demonym:
+            k = before(self.doc, j)
+            t2 = self.titles.get(k)
+            if t2 is not None and t2.kind == "role" and t2.start >= lo:
+                after_noun, j, t = self.L.demonym[self.doc[j].text], k, t2
         roles: list[str] = []
         while t is not None and t.kind == "role" and t.start >= lo and len(roles) < 2:
             # "presidential candidate Sen. X": two titles in a row
@@ -149,6 +147,7 @@ class Ctx:
             roles.append(f"{prefix} {t.role}" if prefix else t.role)
             t = self.titles.get(j)
         aff, j, blocked = self.affil_left(j, lo, bool(roles))
+        aff = aff or after_noun
         if aff is not None and roles:
             p2, j = self.modifiers(j, lo)
             if p2 and " " not in roles[-1]:
@@ -163,21 +162,28 @@ class Ctx:
             return [], None
         roles, aff, _, _ = self.role_before(c.i + 1, c.left_edge.i)
         if aff is None:
-            aff = self.of_affiliation(c, ("of", "for", "at"))
+            aff = self.of_affiliation(c, self.L.grammar["affil_prep"])
         return roles, aff
 
-    def of_affiliation(self, c: Token, preps: tuple[str, ...]) -> str | None:
-        for p in c.children:
-            if p.dep_ == "prep" and p.lower_ in preps:
-                for o in p.children:
-                    if o.dep_ == "pobj":
-                        idx = self.ent_at[o.i]
-                        if idx >= 0 and self.ents[idx].label in _AFFIL_LABELS:
-                            ent = self.ents[idx]
-                            return _affiliation(self.doc[ent.start : ent.end].text, ent.label)
-                        if o.text in DEMONYM:
-                            return DEMONYM[o.text]
+    def of_affiliation(self, c: Token, preps: frozenset[str] | tuple[str, ...]) -> str | None:
+        for o in self.prep_objects(c, preps):
+            idx = self.ent_at[o.i]
+            if idx >= 0 and self.ents[idx].label in _AFFIL_LABELS:
+                ent = self.ents[idx]
+                return _affiliation(self.L, self.doc[ent.start : ent.end].text, ent.label)
+            if o.text in self.L.demonym:
+                return self.L.demonym[o.text]
         return None
+
+    def prep_objects(self, c: Token, preps: frozenset[str] | tuple[str, ...]) -> list[Token]:
+        """The objects of c's prepositional phrases headed by one of `preps`: "of Brazil" is prep → pobj
+        in the English parse; in Universal Dependencies the noun hangs from c (nmod) with its preposition
+        as a "case" child ("du Québec")."""
+        if self.L.grammar.ud:
+            return [o for o in c.children if o.dep_ in ("nmod", "obl", "obl:arg", "obl:mod") and o.i > c.i
+                    and any(k.dep_ == "case" and k.lower_ in preps for k in o.children)]
+        return [o for p in c.children if p.dep_ == "prep" and p.lower_ in preps
+                for o in p.children if o.dep_ == "pobj"]
 
 
 def _describe(ctx: Ctx, ent: Ent, text: str) -> _Said:
@@ -203,20 +209,20 @@ def _describe(ctx: Ctx, ent: Ent, text: str) -> _Said:
             for k in range(c.left_edge.i, c.right_edge.i + 1):
                 ctx.consumed[k] = 1
     nxt = after(doc, ent.end - 1)
-    if titles and nxt + 1 < len(doc) and doc[nxt].lower_ == "of":  # "President Lula of Brazil"
-        k = nxt + 1 + (doc[nxt + 1].lower_ == "the")
+    if titles and nxt + 1 < len(doc) and doc[nxt].lower_ in ctx.L.grammar["of"]:  # "President Lula of Brazil"
+        k = nxt + 1 + (doc[nxt + 1].lower_ in ctx.L.grammar["article"])
         idx = ctx.ent_at[k] if k < len(doc) else -1
         if idx >= 0 and ctx.ents[idx].start == k and ctx.ents[idx].label in ("GPE", "ORG"):
             ent2 = ctx.ents[idx]
-            if a2 := _affiliation(doc[ent2.start : ent2.end].text, ent2.label):
+            if a2 := _affiliation(ctx.L, doc[ent2.start : ent2.end].text, ent2.label):
                 affs.append(a2)
     m = _PARTY_LABEL.match(text, doc[ent.end - 1].idx + len(doc[ent.end - 1].text))
-    if m and m.group(1) in PARTY_CODE:
-        affs.append(PARTY_CODE[m.group(1)])
+    if m and m.group(1) in ctx.L.party_code:
+        affs.append(ctx.L.party_code[m.group(1)])
     hon = ctx.titles.get(before(doc, ent.start))
     gender = hon.gender if hon is not None and hon.kind == "honorific" else ""
-    gender = gender or next((ROLE_GENDER[r.split(" ", 1)[-1]] for r in roles
-                             if r.split(" ", 1)[-1] in ROLE_GENDER), "")
+    gender = gender or next((ctx.L.role_gender[r.split(" ", 1)[-1]] for r in roles
+                             if r.split(" ", 1)[-1] in ctx.L.role_gender), "")
     return _Said(titles, roles, affs, gender)
 
 
@@ -295,7 +301,7 @@ def people(ctx: Ctx, persons: list[Ent], text: str) -> list[_Person]:
             if c.first and c.suffix == suffix and (_compatible(c.first, first) or longer == {c}):
                 break
         else:
-            c = _Person(first, surname, suffix, gender=GIVEN_GENDER.get(doc[ent.start].text, ""))
+            c = _Person(first, surname, suffix, gender=ctx.L.given_gender.get(doc[ent.start].text, ""))
             clusters.append(c)
             by_surname.setdefault(surname, []).append(c)
         c.full.add(name)
@@ -337,6 +343,7 @@ def people(ctx: Ctx, persons: list[Ent], text: str) -> list[_Person]:
 def anaphors(ctx: Ctx, clusters: list[_Person], text: str) -> None:
     """Link role nouns used alone ("the Prime Minister said") to the one person holding that role."""
     doc = ctx.doc
+    grammar = ctx.L.grammar
     holders: dict[str, list[_Person]] = {}
     for c in clusters:
         for r in c.roles:
@@ -348,7 +355,8 @@ def anaphors(ctx: Ctx, clusters: list[_Person], text: str) -> None:
         if t.kind != "role" or any(ctx.consumed[k] or ctx.ent_at[k] >= 0 for k in range(t.start, t.end)):
             continue
         head = doc[j]
-        if head.tag_ in ("NNS", "NNPS") or head.dep_ in ("attr", "oprd", "appos"):
+        if head.tag_ in ("NNS", "NNPS") or head.dep_ in ("attr", "oprd", "appos") or (
+                grammar.ud and "Plur" in head.morph.get("Number", [])):
             continue
         if head.dep_ in ("compound", "amod", "nmod") and head.head.i > j:
             continue  # modifies a later noun: "the president's office" is fine, "general public" is not
@@ -361,16 +369,17 @@ def anaphors(ctx: Ctx, clusters: list[_Person], text: str) -> None:
             continue  # "his spokesman", "Biden's spokesman": someone else
         p2, k = ctx.modifiers(k, lo)
         prefix = prefix or p2
-        det = k >= 0 and doc[k].lower_ == "the"
-        if det and k >= 1 and doc[k - 1].lower_ == "as":
+        det = k >= 0 and doc[k].lower_ in grammar["article"]
+        if det and k >= 1 and doc[k - 1].lower_ in grammar["as"]:
             continue  # "as the candidate with ...": a description, not a mention
         phrase = doc[t.start : t.end].text
         if not det and aff is None and not (phrase[:1].isupper() and not phrase.isupper()):
             continue
-        if not det and k >= 0 and doc[k].lower_ in _NOT_ANAPHOR_BEFORE:
+        if not det and k >= 0 and doc[k].lower_ in grammar["not_anaphor"]:
             continue
-        of = ctx.of_affiliation(head, ("of",))
-        if any(p.dep_ == "prep" and p.lower_ == "of" for p in head.children):
+        of = ctx.of_affiliation(head, grammar["of"])
+        if ctx.prep_objects(head, grammar["of"]) if grammar.ud else any(
+                p.dep_ == "prep" and p.lower_ == "of" for p in head.children):
             if of is None:
                 continue  # "the president of the company": not one of our people
             aff = aff or of

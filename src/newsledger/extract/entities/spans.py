@@ -9,28 +9,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from newsledger.extract.entities.lexicon import (
-    CITIES,
-    COMPANY_HEADS,
-    DEMONYM,
-    ENTITY_LABELS,
-    FAC_HEADS,
-    GIVEN_GENDER,
-    MODIFIERS,
-    ORG_HEADS,
-    PARTICLES,
-    PLACES,
-    POSSESSIVE,
-    SUFFIXES,
-    TITLE_LAST,
-    TITLES,
-    norm,
-)
+from newsledger.extract.entities.lexicon import ENTITY_LABELS, lex_of, norm
 from newsledger.model import Mention
 
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _NOT_NAME_POS = {"VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "INTJ", "ADV", "NUM", "SYM"}
-_LOC_PREPS = {"in", "at", "near", "across", "outside", "inside", "throughout", "into", "around", "within"}
 
 
 @dataclass(slots=True)
@@ -55,14 +37,15 @@ class Title:
 
 def title_index(doc: Doc) -> dict[int, Title]:
     """Longest title/honorific phrase ending at each token (keyed by the phrase's last token)."""
+    L = lex_of(doc)
     out: dict[int, Title] = {}
     for tok in doc:
-        most = TITLE_LAST.get(tok.lower_)
+        most = L.title_last.get(tok.lower_)
         if most is None:
             continue
         j = tok.i
         for k in range(min(most, j + 1), 0, -1):
-            hit = TITLES.get(norm(doc[j - k + 1 : j + 1].text))
+            hit = L.titles.get(norm(doc[j - k + 1 : j + 1].text))
             if hit is not None and hit[0] != "modifier":
                 out[j] = Title(j - k + 1, j + 1, *hit)
                 break
@@ -93,12 +76,13 @@ def _title_starting(titles: dict[int, Title], i: int, end: int) -> Title | None:
 
 
 def trim(doc: Doc, ent: Ent, titles: dict[int, Title]) -> Ent | None:
+    L = lex_of(doc)
     s, e = ent.start, ent.end
     if ent.label == "PERSON":
         if any("@" in doc[k].text or doc[k].like_url for k in range(s, e)):
             return None  # "Twitter @handle" bylines
         for k in range(s + 1, e):  # "Trump's 'Incredibly": a name ends before a possessive or a quote
-            if doc[k].lower_ in POSSESSIVE or doc[k].is_quote:
+            if doc[k].lower_ in L.possessive or doc[k].is_quote:
                 e = k
                 break
     for k in range(s, e):  # a name never runs across a line break
@@ -109,30 +93,30 @@ def trim(doc: Doc, ent: Ent, titles: dict[int, Title]) -> Ent | None:
         if doc[k].text == "(":
             e = k
             break
-    while s < e and (doc[s].lower_ == "the" or doc[s].is_punct or doc[s].is_space):
+    while s < e and (doc[s].lower_ in L.grammar["article"] or doc[s].is_punct or doc[s].is_space):
         s += 1
-    while e > s and (doc[e - 1].lower_ in POSSESSIVE or doc[e - 1].is_punct or doc[e - 1].is_space):
+    while e > s and (doc[e - 1].lower_ in L.possessive or doc[e - 1].is_punct or doc[e - 1].is_space):
         e -= 1
     if ent.label == "PERSON":
-        if e - s >= 2 and doc[e - 1].lower_ in COMPANY_HEADS:
+        if e - s >= 2 and doc[e - 1].lower_ in L.company_heads:
             ent.label = "ORG"
             return trim(doc, ent, titles)
         while s < e - 2 and doc[s].pos_ in _NOT_NAME_POS:  # "Follow Jeff Poor on Twitter"
             s += 1
         for k in range(s + 1, e):  # headline case: "Will Twitter Be Next"
-            if doc[k].pos_ in _NOT_NAME_POS and doc[k].lower_ not in PARTICLES and not doc[k].is_punct:
+            if doc[k].pos_ in _NOT_NAME_POS and doc[k].lower_ not in L.particles and not doc[k].is_punct:
                 e = k
                 break
         while s < e and (t := _title_starting(titles, s, e)) is not None:
             s, ent.titled = t.end, True
-        while s < e - 1 and doc[s].lower_ in MODIFIERS:
+        while s < e - 1 and doc[s].lower_ in L.modifiers:
             s += 1
-        while e - 1 > s and doc[e - 1].is_lower and doc[e - 1].lower_ not in PARTICLES:
+        while e - 1 > s and doc[e - 1].is_lower and doc[e - 1].lower_ not in L.particles:
             e -= 1
         t = titles.get(e - 1)
         if t is not None and t.start <= s:
             return None  # a title alone ("Sen.") is not a name
-        if e - s == 1 and doc[s].lower_ in _WEEKDAYS:
+        if e - s == 1 and doc[s].lower_ in L.grammar["weekday"]:
             return None
     if s >= e or not any(c.isalpha() for c in doc[s:e].text):
         return None
@@ -150,25 +134,30 @@ def _name_run(doc: Doc, i: int, owner: list[int], limit: int = 4) -> int:
 
 def _is_place(doc: Doc, ent: Ent) -> bool:
     """A GPE/LOC the repair must leave alone: a known place name, or a name after 'in'/'near'/..."""
+    L = lex_of(doc)
     if ent.label not in ("GPE", "LOC", "FAC"):
         return False
-    if ent.label != "FAC" and doc[ent.start : ent.end].text in PLACES:
+    if ent.label != "FAC" and doc[ent.start : ent.end].text in L.places:
         return True
     root = doc[ent.start : ent.end].root
-    return root.dep_ == "pobj" and root.head.lower_ in _LOC_PREPS
+    if L.grammar.ud:  # "à Laval": the place is an obl/nmod with its preposition as a "case" child
+        return root.dep_ in ("obl", "obl:mod", "nmod") and any(
+            c.dep_ == "case" and c.lower_ in L.grammar["loc_prep"] for c in root.children)
+    return root.dep_ == "pobj" and root.head.lower_ in L.grammar["loc_prep"]
 
 
 def surname_of(doc: Doc, s: int, e: int) -> tuple[int, int, str]:
     """(start of surname, end without suffix, suffix) of a person name span."""
+    L = lex_of(doc)
     suffix = ""
-    while e - 1 > s and (doc[e - 1].lower_ in SUFFIXES or doc[e - 1].text == ","):
+    while e - 1 > s and (doc[e - 1].lower_ in L.suffixes or doc[e - 1].text == ","):
         if doc[e - 1].text != ",":
             suffix = doc[e - 1].lower_.rstrip(".")
         e -= 1
     k = e - 1
     # "von der Leyen", "Von der Leyen", "al-Assad"; but "Al Gore", "De Niro": a capitalised particle
     # is a given name unless another particle follows it.
-    while k - 1 >= s and doc[k - 1].lower_ in PARTICLES and (
+    while k - 1 >= s and doc[k - 1].lower_ in L.particles and (
             doc[k - 1].is_lower or (k < e - 1 and doc[k].is_lower)):
         k -= 1
     return k, e, suffix
@@ -184,6 +173,7 @@ def mention(text: str, doc: Doc, s: int, e: int) -> Mention:
 
 def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
     """Make every occurrence of a person's name a PERSON span (see the package docstring)."""
+    L = lex_of(doc)
     n = len(doc)
     owner = [-1] * n
     for idx, ent in enumerate(ents):
@@ -191,7 +181,7 @@ def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
             owner[k] = idx
     # Particles split off by NER ("Ursula von der" + "Leyen"): extend over the next capitalised word.
     for ent in ents:
-        if ent.label == "PERSON" and doc[ent.end - 1].lower_ in PARTICLES and ent.end < n:
+        if ent.label == "PERSON" and doc[ent.end - 1].lower_ in L.particles and ent.end < n:
             nxt = doc[ent.end]
             if nxt.pos_ == "PROPN" and nxt.is_title:
                 if owner[ent.end] >= 0:
@@ -211,21 +201,22 @@ def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
             span = doc[ent.start : ent.end]
             if ent.start == i and (ent.label == "PERSON" or (
                     ent.end - ent.start <= 4 and all(tk.pos_ == "PROPN" for tk in span)
-                    and span[-1].lower_ not in ORG_HEADS and not _is_place(doc, ent))):
+                    and span[-1].lower_ not in L.org_heads and not _is_place(doc, ent))):
                 ent.label, ent.titled = "PERSON", True
         elif owner[i] == -1:
             e = _name_run(doc, i, owner)
-            if doc[e - 1].lower_ not in ORG_HEADS and not any(k in titles for k in range(i, e)):
+            if doc[e - 1].lower_ not in L.org_heads and not any(k in titles for k in range(i, e)):
                 added.append(Ent(i, e, "PERSON", titled=True))
                 for k in range(i, e):
                     owner[k] = -3
     ents = [x for x in ents if x.label] + added
     # A full name tagged ORG/GPE whose first word is a common given name ("Carly Fiorina" as ORG).
+    misread = ("ORG", "GPE", "NORP", "LOC") if L.grammar.ud else ("ORG", "GPE", "NORP")  # WikiNER's LOC too
     for ent in ents:
-        if ent.label in ("ORG", "GPE", "NORP") and 2 <= ent.end - ent.start <= 3:
+        if ent.label in misread and 2 <= ent.end - ent.start <= 3:
             span = doc[ent.start : ent.end]
             first, last = span[0].text, span[-1].lower_
-            if (first in GIVEN_GENDER and first not in PLACES and last not in ORG_HEADS
+            if (first in L.given_gender and first not in L.places and last not in L.org_heads
                     and all(t.pos_ == "PROPN" and t.is_title for t in span)):
                 ent.label = "PERSON"
     # Headline case lets NER swallow the next word ("Donald Trump Rampages"): cut a long PERSON span
@@ -233,7 +224,7 @@ def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
     # Likewise "Offensive Things Donald Trump", when the words cut off are not all proper nouns.
     known = {doc[x.start : x.end].text for x in ents if x.label == "PERSON" and x.end - x.start >= 2}
     for ent in ents:
-        if ent.label == "PERSON" and ent.end - ent.start >= 3 and doc[ent.end - 1].lower_ not in SUFFIXES:
+        if ent.label == "PERSON" and ent.end - ent.start >= 3 and doc[ent.end - 1].lower_ not in L.suffixes:
             for cut in range(ent.end - 1, ent.start + 1, -1):
                 if doc[ent.start : cut].text in known:
                     ent.end = cut
@@ -261,29 +252,29 @@ def repair(doc: Doc, ents: list[Ent], titles: dict[int, Title]) -> list[Ent]:
         elif ent.end - ent.start == 1:
             other_n[word] += 1
             place_n[word] += ent.label in ("GPE", "LOC")
-    names = surnames | {w for w, c in person_n.items() if c >= other_n[w] and w not in PLACES}
+    names = surnames | {w for w, c in person_n.items() if c >= other_n[w] and w not in L.places}
     for ent in list(ents):  # "Trump’s Middle Eastern" as one ORG: the person, then the rest
         if ent.label in ENTITY_LABELS and ent.label != "PERSON":
             for k in range(ent.start + 1, ent.end - 1):
-                if doc[k].lower_ in POSSESSIVE and doc[k - 1].text in names:
+                if doc[k].lower_ in L.possessive and doc[k - 1].text in names:
                     ents.append(Ent(k + 1, ent.end, ent.label))
                     ent.end = k
                     break
     for ent in ents:  # "Trump Tower": a person's surname and an organisation or building word
         if (ent.label == "PERSON" and ent.end - ent.start >= 2 and doc[ent.start].text in surnames
-                and doc[ent.end - 1].lower_ in ORG_HEADS):
-            ent.label = "FAC" if doc[ent.end - 1].lower_ in FAC_HEADS else "ORG"
+                and doc[ent.end - 1].lower_ in L.org_heads):
+            ent.label = "FAC" if doc[ent.end - 1].lower_ in L.fac_heads else "ORG"
     # The other way round: a lone known place the model once called a person, and no one here bears
     # that name ("Bermuda", "Monterey"), is a place.
     for ent in ents:
         if ent.label == "PERSON" and not ent.titled and ent.end - ent.start == 1:
             word = doc[ent.start].text
-            if word in PLACES and word not in surnames and (
-                    word not in CITIES or place_n[word] >= person_n[word]):
+            if word in L.places and word not in surnames and (
+                    word not in L.cities or place_n[word] >= person_n[word]):
                 ent.label = "GPE"
     # A first name used alone, when only one person here has it ("Kamala" tagged GPE), unless it is
     # also a place or a demonym.
-    given = {w for w, sn in firsts.items() if len(sn) == 1 and w not in PLACES and w not in DEMONYM}
+    given = {w for w, sn in firsts.items() if len(sn) == 1 and w not in L.places and w not in L.demonym}
     if not names and not given:
         return ents
     for ent in ents:

@@ -7,10 +7,16 @@ every cue: a verb (its source from `syntax.py`, its content from `content.py`), 
 
 Cues without content here (`He said:` before a quotation) are kept: the quotation-mark pass in
 `quotes.py` gives them their content.
+
+Each document is read with the cue lexicon of its language (`lexicon_of`). In a UD parse a sourcing
+phrase's preposition is a `case` child of its source ("Selon X, ...", "..., d'après X"): the content is
+the clause the phrase is set off from by a comma. A cleft report ("C'est ce qu'a annoncé X") reports
+the sentence before it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from spacy.attrs import LEMMA, LOWER
@@ -18,7 +24,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from newsledger.extract.quotes.content import verb_content
-from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon, load_lexicon
+from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon, lexicon_of, load_lexicon
 from newsledger.extract.quotes.syntax import (
     Attribution,
     agent_of,
@@ -30,7 +36,7 @@ from newsledger.extract.quotes.syntax import (
 )
 
 __all__ = ["LEXICON", "Attribution", "CueSense", "Lexicon", "find_attributions", "headline_cues", "intro_cue",
-           "load_lexicon", "verb_sense"]
+           "lexicon_of", "load_lexicon", "verb_sense"]
 
 def _according(doc: Doc, tok: Token, lex: Lexicon) -> Attribution | None:
     """"According to X, ..." and its kin: the source is the phrase's object, the content the clause."""
@@ -39,6 +45,8 @@ def _according(doc: Doc, tok: Token, lex: Lexicon) -> Attribution | None:
             continue
         if tuple(t.lower_ for t in doc[tok.i : tok.i + len(words)]) != words:
             continue
+        if lex.grammar.ud:
+            return _according_ud(doc, tok, len(words), sense)
         last = doc[tok.i + len(words) - 1]
         objs = [o for o in last.children if o.dep_ == "pobj"] or [
             o for o in doc[tok.i + len(words) : tok.i + len(words) + 6] if o.dep_ == "pobj"]
@@ -50,6 +58,76 @@ def _according(doc: Doc, tok: Token, lex: Lexicon) -> Attribution | None:
         span, head = found
         return Attribution((tok.i, tok.i + len(words)), objs[0].i, span, "source", sense, content_root=head)
     return None
+
+
+_SENT_END = re.compile(r"[.!?…][»”\"']?(?=\s)")
+
+
+def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
+    """The sentence of the line holding char `at`, by its punctuation: the UD parsers of other languages
+    split sentences at guillemets and commas, so their sentence boundaries are not trusted here."""
+    lo = text.rfind("\n", 0, at) + 1
+    hi = text.find("\n", at)
+    hi = len(text) if hi < 0 else hi
+    start = lo
+    for m in _SENT_END.finditer(text, lo, at):
+        start = m.end()
+    stop = _SENT_END.search(text, at, hi)
+    end = stop.start() + 1 if stop else hi
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _according_ud(doc: Doc, tok: Token, n: int, sense: CueSense) -> Attribution | None:
+    """"Selon X, CLAUSE", "CLAUSE, d'après X": the source is the noun the phrase's preposition hangs
+    from; the content is the rest of the sentence on the side the comma sets it off from."""
+    src = tok.head
+    if tok.dep_ not in ("case", "fixed", "mark") or src.i < tok.i or src.i == tok.i:
+        return None
+    pb = max(subtree(src)[1], tok.i + n)
+    text = doc.text
+    a_char = tok.idx
+    b_char = doc[pb - 1].idx + len(doc[pb - 1].text)
+    s, e = _sentence_bounds(text, a_char)
+    before, after = text[s:a_char].rstrip(), text[b_char:e].lstrip()
+    if before.endswith(","):  # "..., selon X": the content is what comes before
+        span = (s, s + len(before) - 1)
+    elif not before and after.startswith(","):  # "Selon X, ...": what comes after
+        start = b_char + (len(text[b_char:e]) - len(after)) + 1
+        span = (start, e)
+    else:
+        return None
+    while span[0] < span[1] and (text[span[0]].isspace() or text[span[0]] in ",;:"):
+        span = (span[0] + 1, span[1])
+    while span[1] > span[0] and (text[span[1] - 1].isspace() or text[span[1] - 1] in ",;:."):
+        span = (span[0], span[1] - 1)
+    if span[1] - span[0] < 3:
+        return None
+    return Attribution((tok.i, tok.i + n), src.i, span, "source", sense, content_root=None)
+
+
+def _cleft(doc: Doc, tok: Token, lex: Lexicon) -> tuple[int, int] | None:
+    """"La Ville imposera des amendes. C'est ce qu'a annoncé X.": a cue in a relative clause on the cleft
+    pronoun ("ce qu'a annoncé"), whose object is the relative pronoun, reports the sentence before it
+    in the same paragraph."""
+    head = tok.head
+    if tok.dep_ not in ("acl:relcl", "relcl") or head.lower_ not in lex.grammar["cleft"]:
+        return None
+    if not any(c.lower_ in lex.grammar["rel_pronoun"] and c.i < tok.i for c in tok.children):
+        return None
+    text = doc.text
+    first = doc[head.left_edge.i]
+    s, _ = _sentence_bounds(text, first.idx)
+    end = s
+    while end > 0 and text[end - 1] in " \t\u00a0":
+        end -= 1
+    if end <= 0 or text[end - 1] == "\n":
+        return None  # the cleft opens its paragraph: what it reports is not in reach
+    ps, _ = _sentence_bounds(text, end - 1)
+    while end > ps and text[end - 1] in ".!?… \t\u00a0":
+        end -= 1
+    return (ps, end) if end - ps >= 3 else None
 
 
 def _modified_clause(doc: Doc, tok: Token, src: Token) -> tuple[tuple[int, int], int] | None:
@@ -162,7 +240,6 @@ def _copular_that(tok: Token) -> Token | None:
 # A verb outside the lexicon with a that-clause ("Rubio reckons that ...", "the memo stressed that ..."):
 # its subject holds or reports the clause. Copulas are read through their subject noun instead.
 _CLAUSE_SENSE = CueSense(frozenset({"that"}), "belief")
-_THAT = get_string_id("that")
 
 
 def _that_heads(doc: Doc, that_at: list[int], skip: bytearray, lex: Lexicon) -> set[int]:
@@ -175,7 +252,7 @@ def _that_heads(doc: Doc, that_at: list[int], skip: bytearray, lex: Lexicon) -> 
             continue
         c = t.head
         v = c.head
-        if (c.dep_ != "ccomp" or v.i == c.i or v.i > i or v.lemma_ == "be" or not is_verb(v)
+        if (c.dep_ != "ccomp" or v.i == c.i or v.i > i or v.lemma_ in lex.grammar["copula"] or not is_verb(v)
                 or verb_sense(v, lex) is not None or not any(k.dep_ == "nsubj" for k in v.children)):
             continue
         out.add(v.i)
@@ -188,7 +265,9 @@ _INTRO_SENSE = CueSense(frozenset({"quote"}), "speech")
 def intro_cue(doc: Doc, tok: Token) -> Attribution | None:
     """A verb outside the lexicon that opens a quotation ("then boomed, “...”", "resisted: “...”"): the
     quotation is its subject's words. None when the verb has no subject to speak them."""
-    if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound") or verb_sense(tok) is not None:
+    predicate = tok.pos_ in ("VERB", "AUX") or (  # UD heads a copular clause by its predicate: "a été clair"
+        lexicon_of(doc).grammar.ud and any(c.dep_ == "cop" for c in tok.children))
+    if not predicate or tok.dep_ in ("amod", "compound") or verb_sense(tok) is not None:
         return None  # a reporting verb is read by the parse pass (and may interrupt its own quote)
     src, rel, passive = source_of(tok)
     if src is None or passive:
@@ -197,11 +276,12 @@ def intro_cue(doc: Doc, tok: Token) -> Attribution | None:
 
 
 def headline_cues(doc: Doc, text: str, lines: list[int], tok_starts: list[int], taken: set[int],
-                  skip: bytearray, lex: Lexicon = LEXICON) -> list[Attribution]:
+                  skip: bytearray, lex: Lexicon | None = None) -> list[Attribution]:
     """Title-case lines ("Hillary Clinton Slams Donald Trump On Abortion") defeat the tagger, which reads
     every word as a name. On such a line with no attribution yet (`taken` holds the lines that have one),
     a capitalised verb form from the lexicon after a name ("Slams", "Finally Endorses") is the cue: the
     name before it the source, the rest of the line the content."""
+    lex = lex or lexicon_of(doc)
     out: list[Attribution] = []
     ends = [*lines[1:], len(text) + 1]
     for k, lo in enumerate(lines):
@@ -249,18 +329,20 @@ def _clip_line(text: str, span: tuple[int, int] | None, lo: int, hi: int) -> tup
     return (s, e) if e > s else None
 
 
-def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon = LEXICON, text: str | None = None
+def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon | None = None, text: str | None = None
                       ) -> list[Attribution]:
     """Every cue of the document outside the tokens marked in `skip` (inside quotes, excluded text);
     `text` is `doc.text`, if the caller has it (building it again costs a pass over the tokens).
 
     Tokens are screened on their hashed lower form and lemma first (one array read), so only the few
     that may be cues become Token objects."""
+    lex = lex or lexicon_of(doc)
     out: list[Attribution] = []
     text = doc.text if text is None else text
     keys = doc.to_array([LOWER, LEMMA]).tolist() if len(doc) else []
     maybe = lex.hashes
-    clause_verbs = _that_heads(doc, [i for i, (low_h, _) in enumerate(keys) if low_h == _THAT], skip, lex)
+    that = {get_string_id(w) for w in lex.grammar["that"]}
+    clause_verbs = _that_heads(doc, [i for i, (low_h, _) in enumerate(keys) if low_h in that], skip, lex)
     for i, (low_h, lem_h) in enumerate(keys):
         if skip[i] or (low_h not in maybe and lem_h not in maybe and i not in clause_verbs):
             continue
@@ -287,6 +369,8 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon = LEXICON, text: s
                 span, frame, root = verb_content(doc, tok, sense, cue_end)
                 if frame == "raise":  # the raised subject is not the source; a passive's agent is
                     src, rel = agent_of(tok), None
+                if lex.grammar["cleft"] and (cleft := _cleft(doc, tok, lex)) is not None:
+                    span, frame, root, rel = cleft, "cleft", None, None
                 a = Attribution((tok.i, cue_end), src, span, frame, sense, rel=rel, content_root=root)
             elif tok.pos_ == "NOUN" and (ns := lex.nouns.get(tok.lemma_.lower())) is not None:
                 a = _noun_cue(doc, tok, ns)

@@ -5,26 +5,30 @@ elsewhere), the clause a cue interrupts or follows ("..., the Times said."), a r
 expected to ...", "That seems unlikely"), an infinitive ("vowed to ..."), a prepositional object ("warned
 of ..."), a direct object ("denied the report", "a tax, which he called “theft”"), and for a passive cue
 with none of these, its subject ("The plan was criticized by X") or whole clause ("X is widely seen as Y").
+The words that open clauses ("that", "que") are the language's (extract/grammar*.tsv); in a UD parse
+an object is `obj`, a prepositional object an `obl` with its preposition as a `case` child, and an
+infinitive or predicative complement an `xcomp` ("affirme avoir embauché", "s'est dit prêt à").
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quotes.cues import CueSense
+from newsledger.extract.quotes.cues import CueSense, lexicon_of
 from newsledger.extract.quotes.syntax import (
+    PASSIVE,
     SUBJ,
     agent_of,
     has_subject,
+    inverted_source,
     is_passive,
     span_chars,
     subtree,
     verb_sense,
 )
 
-# A clause marked by one of these is an adverbial ("said after X said ..."), not reported content.
-_ADVERBIAL_MARKS = {"after", "before", "when", "while", "if", "because", "since", "as", "although", "though",
-                    "until", "unless", "once", "whereas", "whenever"}
+# A clause marked by an adverbial conjunction (grammar: adverbial_mark) is an adverbial ("said after X
+# said ..."), not reported content.
 _REL_OBJECTS = {"which", "whom", "that", "who"}
 Found = tuple[tuple[int, int] | None, str, int | None]  # (content char span, frame, content root token)
 
@@ -32,6 +36,7 @@ Found = tuple[tuple[int, int] | None, str, int | None]  # (content char span, fr
 def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     """(char span, frame, root token) of the content a verb cue takes in the parse."""
     frames = sense.frames
+    grammar = lexicon_of(doc).grammar
     kids = list(tok.children)
     if "raise" in frames or ("raise:pass" in frames and is_passive(tok)):
         raised = _raised(doc, tok, kids)
@@ -39,12 +44,14 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
             return raised
     if "that" in frames or "quote" in frames:
         # "asked if ...", "would not say if ...": an embedded question, not a condition
-        asking = "if" in frames or any(c.dep_ == "neg" for c in kids)
+        asking = "if" in frames or any(
+            c.dep_ == "neg" or (grammar.ud and "Neg" in c.morph.get("Polarity", [])) for c in kids)
         # (asked or refused, "when" opens a question too: "have not said when they would vote")
-        marks = _ADVERBIAL_MARKS - {"if", "when"} if asking else _ADVERBIAL_MARKS
+        marks = grammar["adverbial_mark"] - grammar["question_mark"] if asking else grammar["adverbial_mark"]
         # (a that-clause may also be parsed as an adverbial one - "told reporters on Tuesday, after the
         # vote, that ..." - or, under a verb the tagger took for a plural noun, as an acl)
-        opens = ("that", "if", "whether") if "if" in frames else ("that",)  # "asked the students if ..."
+        # "asked the students if"
+        opens = grammar["that"] | grammar["if"] if "if" in frames else grammar["that"]
         cc = [c for c in kids if (c.dep_ == "ccomp" or (c.dep_ in ("advcl", "acl") and c.i > tok.i and any(
             g.dep_ == "mark" and g.lower_ in opens for g in c.children))) and not any(
             g.dep_ == "mark" and g.lower_ in marks for g in c.children)]
@@ -70,13 +77,13 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
         inv = _inverted(doc, tok)
         if inv is not None:
             return inv
-        if "that" in frames and (late := _late_that(doc, tok, cue_end)) is not None:
+        if "that" in frames and (late := _late_that(doc, tok, cue_end, grammar["that"])) is not None:
             return late
         if "that" in frames and (pro := _pro_form(doc, cue_end)) is not None:
             return pro
     if "to" in frames:
         for c in kids:
-            if c.dep_ == "xcomp" and c.i > tok.i and _infinitive(c):
+            if c.dep_ == "xcomp" and c.i > tok.i and (_infinitive_ud(c) if grammar.ud else _infinitive(c)):
                 return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "to", c.i
     # "in what officials called a hate crime", "what his aides describe as a coalescing": the free relative
     # names the thing and what they called it - the whole relative, subject and cue included, is attributed
@@ -85,7 +92,12 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     if favor is not None and (sense.preps or "obj" in frames):  # "voted in favor of joining Schengen"
         return span_chars(doc, favor.left_edge.i, _clause_end(tok, favor)), "prep", favor.i
     preps = sense.preps
-    if preps:
+    if preps and grammar.ud:  # "appelle à une grève": the object hangs from the verb, with a case child
+        for c in kids:
+            if c.dep_.startswith(("obl", "nmod")) and c.i > tok.i and c.ent_type_ not in _WHEN and any(
+                    k.dep_ == "case" and k.lower_ in preps for k in c.children):
+                return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "prep", c.i
+    elif preps:
         for c in kids:
             if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
                 objs = [o for o in c.children if o.dep_ in ("pobj", "pcomp") and o.ent_type_ not in _WHEN]
@@ -93,8 +105,13 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
                     a = what.i if what is not None else objs[0].left_edge.i
                     return span_chars(doc, a, _clause_end(tok, objs[0])), "prep", objs[0].i
     if "obj" in frames:
+        # in an incise ("», a déclaré la présidente") the noun after the verb is its subject, not what
+        # was said, whatever the parser called it
+        speaker = inverted_source(tok) if grammar.ud else None
+        holds = {speaker, *(a.i for a in doc[speaker].ancestors)} if speaker is not None else set()
         for c in kids:
-            if c.i > tok.i and (c.dep_ == "dobj" or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
+            if c.i > tok.i and c.i not in holds and (
+                    c.dep_ in ("dobj", "obj") or (c.dep_ == "xcomp" and c.tag_ == "VBG") or (
                     c.dep_ == "oprd" and not is_passive(tok))):  # "called the frontrunner “X”" misread
                 a = what.i if what is not None else c.left_edge.i
                 return span_chars(doc, a, _clause_end(tok, c)), "obj", c.i
@@ -131,7 +148,7 @@ def _in_favor_of(kids: list[Token], tok: Token) -> Token | None:
 def _passive_content(doc: Doc, tok: Token, kids: list[Token]) -> Found:
     """A cue in the passive with none of its complements: "The plan was criticized by X" reports X's view
     of the subject; "Rubio is widely seen as the favourite" (nobody named) reports the whole clause."""
-    subj = next((c for c in kids if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    subj = next((c for c in kids if c.dep_ in PASSIVE and c.dep_.startswith("nsubj") and c.i < tok.i), None)
     if subj is None or any(c.dep_ in ("xcomp", "ccomp") for c in kids):
         return None, "quote", None  # "she could be heard yelling that ...": the other verb reports
     if agent_of(tok) is not None:
@@ -162,9 +179,10 @@ def _opens_quote(doc: Doc, i: int) -> bool:
 def _cut_conj(c: Token, b: int) -> int:
     """"She said she has no plans to change her vote and would not identify ...": a subjectless verb
     conjoined to the content, or one that is itself a cue, belongs to the speaker's sentence."""
+    that = lexicon_of(c.doc).grammar["that"]
     for k in c.children:
         vs = verb_sense(k) if k.dep_ == "conj" and k.i > c.i and k.pos_ in ("VERB", "AUX") else None
-        if any(g.dep_ == "mark" and g.lower_ == "that" for g in k.children):
+        if any(g.dep_ == "mark" and g.lower_ in that for g in k.children):
             continue  # "said X and that the committee would continue to ...": a second reported clause
         if vs is not None and "quote" in vs[0].frames:
             j = k.left_edge.i
@@ -174,12 +192,10 @@ def _cut_conj(c: Token, b: int) -> int:
     return b
 
 
-_CONTRAST = {"and", "but", "while", "whereas", "although", "though", "yet"}
-
-
 def _cut_other_report(doc: Doc, cue: Token, a: int, b: int) -> int:
     """"77 percent said they are set on him, while 22 percent said they might change their mind": a
     report by another subject, joined by a conjunction, is its own attribution, not part of this one."""
+    grammar = lexicon_of(doc).grammar
     for i in range(max(a, cue.i + 1) + 2, b):
         k = doc[i]
         if k.dep_ not in ("conj", "advcl", "ccomp") or verb_sense(k) is None:
@@ -190,13 +206,13 @@ def _cut_other_report(doc: Doc, cue: Token, a: int, b: int) -> int:
         j = k.left_edge.i
         if j <= a + 1:
             continue
-        if doc[j].lower_ in _CONTRAST and doc[j].dep_ in ("mark", "cc"):
+        if doc[j].lower_ in grammar["contrast"] and doc[j].dep_ in ("mark", "cc"):
             pass
-        elif doc[j - 1].lower_ in _CONTRAST and doc[j - 1].dep_ in ("mark", "cc"):
+        elif doc[j - 1].lower_ in grammar["contrast"] and doc[j - 1].dep_ in ("mark", "cc"):
             j -= 1
         else:
             continue
-        if doc[j + 1].lower_ == "that":
+        if doc[j + 1].lower_ in grammar["that"]:
             continue  # "said X and that Y showed Z": one report of two clauses
         while j - 1 > a and doc[j - 1].is_punct and not doc[j - 1].is_quote:
             j -= 1
@@ -206,6 +222,14 @@ def _cut_other_report(doc: Doc, cue: Token, a: int, b: int) -> int:
 
 def _infinitive(c: Token) -> bool:
     return any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+
+
+def _infinitive_ud(c: Token) -> bool:
+    """An infinitive ("promet de réduire"), a past infinitive ("affirme avoir embauché") or a predicative
+    adjective ("s'est dit prêt à")."""
+    if "Inf" in c.morph.get("VerbForm", []) or c.pos_ == "ADJ":
+        return True
+    return any(g.dep_.startswith("aux") and "Inf" in g.morph.get("VerbForm", []) for g in c.children)
 
 
 def sense_frames(tok: Token) -> frozenset[str]:
@@ -222,7 +246,7 @@ def _raised(doc: Doc, tok: Token, kids: list[Token]) -> Found | None:
             c.dep_ == "prep" and c.lower_ == "like"))), None)
     if xc is None or verb_sense(xc) is not None:
         return None
-    subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i), None)
+    subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass", "nsubj:pass") and c.i < tok.i), None)
     a = subj.left_edge.i if subj is not None else tok.i
     return span_chars(doc, a, _clause_end(tok, xc)), "raise", xc.i
 
@@ -263,14 +287,14 @@ def _clause_end(tok: Token, first: Token) -> int:
     return end
 
 
-def _late_that(doc: Doc, tok: Token, cue_end: int) -> Found | None:
+def _late_that(doc: Doc, tok: Token, cue_end: int, that: frozenset[str]) -> Found | None:
     """"told allies earlier during the day that ...", "say by a wide margin, 49 percent to 42, that ...": a
     that-clause the parser hung elsewhere (on a nearby noun), right after the cue's object and adverbials."""
     for i in range(cue_end, min(cue_end + 16, len(doc))):
         t = doc[i]
         if t.is_sent_start:
             return None
-        if t.lower_ == "that" and t.dep_ in ("mark", "advmod") and t.head.i > t.i:
+        if t.lower_ in that and t.dep_ in ("mark", "advmod") and t.head.i > t.i:
             head = t.head
             subject = any(c.dep_ in SUBJ for c in head.children if c.i > t.i)
             if head.dep_ in ("relcl", "acl", "ccomp") and subject:
@@ -308,10 +332,11 @@ def _inverted(doc: Doc, tok: Token) -> Found | None:
     head = tok.head
     if head.i == tok.i or tok.dep_ not in ("parataxis", "ccomp", "advcl"):
         return None
+    as_mark = lexicon_of(doc).grammar["as"]
     a, b = subtree(tok)
     ha, hb = subtree(head)
     if head.i > tok.i:
-        as_clause = any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children)
+        as_clause = any(c.dep_ == "mark" and c.lower_ in as_mark for c in tok.children)
         if not as_clause and (tok.dep_ not in ("parataxis",) or not has_subject(tok)):
             return None  # (a medial "X, Clinton suggested in a tweet, Y" is often parsed as Y's ccomp)
         if not as_clause and not _set_off(doc, a, b, tok, "right"):
@@ -324,6 +349,11 @@ def _inverted(doc: Doc, tok: Token) -> Found | None:
         return None  # "said that X promised ...": a complement, not a parenthetical
     if head.dep_ not in ("ROOT", "ccomp", "conj", "parataxis"):
         return None
+    if lexicon_of(doc).grammar.ud:
+        # a UD parse hangs the sentence's full stop (and the line break after it) on the reported
+        # clause, after the cue: they do not make the clause go on past it
+        while hb > b and (doc[hb - 1].is_space or (doc[hb - 1].is_punct and not doc[hb - 1].is_quote)):
+            hb -= 1
     end = hb if hb > b else a
     span = span_chars(doc, ha, end)
     return (span, "inverted", head.i) if span else None

@@ -2,17 +2,21 @@
 content (its frames), read once from `cues.tsv` beside this file.
 
 Verbs are matched on their lemma or on an inflected form (the lemmatizer errs on rare verbs), so every
-regular form of each verb is generated here; string hashes of all cue words let the attribution pass
-screen a document's tokens in one array read.
+regular form of each verb is generated here (English by rule, other languages from the ending tables
+of their lexicon: `inflect` rows); string hashes of all cue words let the attribution pass screen a
+document's tokens in one array read. One lexicon per language (cues.tsv, cues.fr.tsv), each with the
+closed-class words of that language (extract/grammar*.tsv).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.strings import get_string_id
+from spacy.tokens import Doc
 
-from newsledger.extract.lexicons import tsv_rows
+from newsledger.extract.lexicons import DEFAULT, Grammar, doc_lang, grammar, tsv_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +41,17 @@ class Lexicon:
     adverbs: dict[str, CueSense] = field(default_factory=dict)  # "X is reportedly ...": hearsay, nobody named
     forms: dict[str, str] = field(default_factory=dict)  # inflected form -> lemma (the lemmatizer errs)
     hashes: set[int] = field(default_factory=set)  # string ids of every word that may start a cue
+    grammar: Grammar = field(default_factory=grammar)  # the language's closed-class words
 
     def __len__(self) -> int:
         return (len(self.verbs) + len(self.phrasal) + len(self.nouns) + len(self.media) + len(self.phrases)
                 + len(self.adverbs))
 
 
-def load_lexicon(name: str = "cues.tsv") -> Lexicon:
-    rows = tsv_rows(name, "newsledger.extract.quotes")
-    lex = Lexicon()
+def load_lexicon(name: str = "cues.tsv", lang: str = DEFAULT) -> Lexicon:
+    rows = tsv_rows(name, "newsledger.extract.quotes", lang)
+    lex = Lexicon(grammar=grammar(lang))
+    endings: dict[str, list[str]] = {}
     for form, kind, frames, cls in rows:
         sense = CueSense(frozenset(frames.split()) - {"-"}, cls)
         words = tuple(form.lower().split())
@@ -66,10 +72,12 @@ def load_lexicon(name: str = "cues.tsv") -> Lexicon:
             lex.adverbs[words[0]] = sense
         elif kind == "form":
             lex.forms[words[0]] = frames
+        elif kind == "inflect":
+            endings[form] = frames.split()
         else:
             raise ValueError(f"{name}: unknown cue type {kind!r} for {form!r}")
-    for lemma in {*lex.verbs, *(v for v, _ in lex.phrasal)}:
-        for f in _inflections(lemma):
+    for lemma in sorted({*lex.verbs, *(v for v, _ in lex.phrasal)}):
+        for f in (_inflections(lemma) if lang == DEFAULT else _by_endings(lemma, endings)):
             lex.forms.setdefault(f, lemma)
     cue_words = {*lex.forms, *lex.verbs, *(v for v, _ in lex.phrasal), *lex.nouns, *lex.phrase_starts,
                  *lex.adverbs}
@@ -92,4 +100,25 @@ def _inflections(v: str) -> set[str]:
     return out
 
 
-LEXICON = load_lexicon()  # loaded once per process
+def _by_endings(lemma: str, endings: dict[str, list[str]]) -> set[str]:
+    """Regular forms of a verb from its lexicon's ending table: the lemma's class is the longest ending
+    it has ("er": "déclarer" → "déclar" + "e", "é", "ait", ...)."""
+    out = {lemma}
+    cls = max((c for c in endings if lemma.endswith(c)), key=len, default=None)
+    if cls is not None:
+        stem = lemma[: -len(cls)]
+        out |= {stem + e for e in endings[cls]}
+    return out
+
+
+LEXICON = load_lexicon()  # the English one, loaded once per process
+
+
+@lru_cache(maxsize=4)
+def lexicon(lang: str = DEFAULT) -> Lexicon:
+    return LEXICON if lang == DEFAULT else load_lexicon("cues.tsv", lang)
+
+
+def lexicon_of(doc: Doc) -> Lexicon:
+    """The cue lexicon of a document's language."""
+    return lexicon(doc_lang(doc))

@@ -15,6 +15,10 @@ Two passes meet here. `attribution.py` reads cues, sources and content from the 
    or continue the previous paragraph's speaker;
 5. speakers become Refs (`speakers.py`), in text order so pronoun genders learned early hold.
 
+Languages differ in their lexicons (the cues and closed-class words of the document's language) and in
+one convention: French dialogue, where a paragraph opening with a dash is a speaker's turn and an incise
+(", lance X", ", répond-elle") names the speaker (`_dialogue`, on when the language's grammar says so).
+
 Text in excluded spans never reaches the parse (it is blanked in `nlp_text`), so it is never quoted.
 """
 
@@ -28,12 +32,12 @@ from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc
 
 from newsledger.extract.quotes.attribution import (
-    LEXICON,
     Attribution,
     CueSense,
     find_attributions,
     headline_cues,
     intro_cue,
+    lexicon_of,
     verb_sense,
 )
 from newsledger.extract.quotes.marks import Region, scan
@@ -223,6 +227,8 @@ class _Doc:
 
     def __init__(self, doc: Doc, text: str, tok_starts: list[int], sent_of: list[int]) -> None:
         self.doc, self.text = doc, text
+        self.lex = lexicon_of(doc)
+        self.ud = self.lex.grammar.ud
         self.tok_starts, self.sent_of = tok_starts, sent_of
         self.sent_first: dict[int, int] = {}
         for i, k in enumerate(sent_of):
@@ -309,6 +315,9 @@ def _intro_verb(d: _Doc, r: Region, skip: bytearray) -> Attribution | None:
     if i < 1 or doc[i].text not in (",", ":"):
         return None
     j = i - 1
+    if d.ud:  # French typography sets a space before the colon: "a été clair : « ... »"
+        while j > 0 and doc[j].is_space and "\n" not in doc[j].text:
+            j -= 1
     while j > 0 and i - j <= 3 and doc[j].pos_ in ("ADV", "PART") and not skip[j]:
         j -= 1
     if skip[j] or d.sent_of[j] != d.sent_of[i]:
@@ -319,7 +328,8 @@ def _intro_verb(d: _Doc, r: Region, skip: bytearray) -> Attribution | None:
         head = doc[j]
         while head.head.i != head.i and head.head.i < i:
             head = head.head
-        if head.pos_ in ("VERB", "AUX") and head.i < i:
+        copula = d.ud and any(c.dep_ == "cop" for c in head.children)
+        if head.i < i and (head.pos_ in ("VERB", "AUX") or copula):
             return intro_cue(doc, head)
         return None
     return intro_cue(doc, doc[j])
@@ -369,7 +379,7 @@ def _labels(d: _Doc, speakers: Speakers) -> list[Attribution]:
             continue  # "Okafor said: ..." is a cue, not a label
         named = (all(speakers.is_name(t.i) for t in toks if t.is_title or t.is_upper)
                  and any(speakers.is_name(t.i) for t in toks))
-        document = len(toks) == 1 and toks[0].lemma_.lower() in LEXICON.documents  # "Poll: Sanders leads"
+        document = len(toks) == 1 and toks[0].lemma_.lower() in d.lex.documents  # "Poll: Sanders leads"
         # a headline's label may be any capitalised source: "Insiders: Trump will rebound"
         headline = (k == d.first_line and len(toks) <= 4 and all(t.text[:1].isupper() for t in toks)
                     and not any(verb_sense(t) for t in doc[b : d.tok_at(hi)]))  # not "The Latest: X says Y"
@@ -390,8 +400,10 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
     text = article.text
     btext = doc.text  # excluded spans blanked, same offsets
     regions = scan(btext)
-    starts = [r.start for r in regions]
     tok_starts, sent_of, spaces = _token_arrays(doc)
+    if lexicon_of(doc).grammar.settings.get("dialogue") == "yes":
+        regions = _dialogue(doc, btext, tok_starts, regions)
+    starts = [r.start for r in regions]
     in_quote, skip = _token_flags(tok_starts, spaces, regions, article)
     speakers = Speakers(doc, text, entities, in_quote, tok_starts, sent_of)
     d = _Doc(doc, btext, tok_starts, sent_of)
@@ -544,8 +556,8 @@ def _continue(d: _Doc, quotes: list[_Q], regions: list[Region], covered: list[bo
         if j < 0:
             continue
         prev = qs[j]
-        if prev.attr is None or prev.end > r.start or not _opens_sentence(d, r):
-            continue
+        if prev.attr is None or prev.end > r.start or not _opens_sentence(d, r) or r.dash:
+            continue  # (a dialogue turn with no incise is the other speaker's, never a continuation)
         if d.para(r.start) - d.para(prev.end) > _CONTINUE_LINES:
             continue
         own = d.doc[prev.attr.cue[0]].idx
@@ -568,6 +580,36 @@ def _opens_sentence(d: _Doc, r: Region) -> bool:
     i = d.tok_at(r.start)
     return d.doc[i].is_sent_start or "\n" in d.text[d.line_starts[d.line(r.start)] : r.start] or not \
         d.text[d.line_starts[d.line(r.start)] : r.start].strip()
+
+
+_DASH_TURN = re.compile(r"(?m)^[ \t\u00a0]*[—–][ \t\u00a0\u202f]+(?=\S)")
+
+
+def _dialogue(doc: Doc, text: str, tok_starts: list[int], regions: list[Region]) -> list[Region]:
+    """French dialogue: a paragraph opening with a dash is a speaker's turn, quoted up to its incise
+    (", lance Martine Roy", ", répond-elle"): a comma followed, within four words, by a cue verb. A
+    turn holding quotation marks of its own is left to them."""
+    turns: list[Region] = []
+    for m in _DASH_TURN.finditer(text):
+        start = m.end()
+        hi = text.find("\n", start)
+        hi = len(text) if hi < 0 else hi
+        if any(start <= r.start < hi for r in regions):
+            continue
+        end = hi
+        first, last = bisect_right(tok_starts, start - 1), bisect_right(tok_starts, hi - 1)
+        for i in range(first, last):
+            if doc[i].text != ",":
+                continue
+            words = [t for t in doc[i + 1 : min(last, i + 6)] if not t.is_space][:4]
+            if any(verb_sense(t) is not None for t in words if t.pos_ in ("VERB", "AUX")):
+                end = doc[i].idx
+                break
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start >= 2:
+            turns.append(Region(start, end, True, dash=True))
+    return sorted([*regions, *turns], key=lambda r: r.start) if turns else regions
 
 
 def _clip(s: int, e: int, article: Article) -> tuple[int, int] | None:

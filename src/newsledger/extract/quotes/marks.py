@@ -30,6 +30,7 @@ class Region:
     start: int
     end: int
     closed: bool = True
+    dash: bool = False  # a dialogue turn opened by a dash (French), not by quotation marks
 
 
 def _letter(ch: str) -> bool:

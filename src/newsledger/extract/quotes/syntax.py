@@ -5,6 +5,12 @@ The source is the cue's subject (`nsubj`), the agent of a passive, the subject o
 infinitive or prepositional clause hangs from ("..., saying that", "declined to say", "in addition to
 stating that"), the antecedent of a relative "who", or - when the small parser mislabels it - the noun
 left of a subjectless main verb ("About 4 in 10 say", "Dems hope").
+
+The English models label the parse ClearNLP-style (dobj, pobj, nsubjpass, agent); the models of other
+languages use Universal Dependencies (obj, obl + case, nsubj:pass, obl:agent). Both are read here, the
+labels told apart by the language's grammar (extract/grammar*.tsv). UD parses of French put the
+subject of an incise after its verb ("», a déclaré M. Tremblay", "a-t-il dit", "répond-elle") and often
+label it as an object: `inverted_source` reads it.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon
+from newsledger.extract.quotes.cues import CueSense, Lexicon, lexicon_of
 
-_REL_PRONOUNS = {"who", "that", "which", "whom"}
 SUBJ = ("nsubj", "csubj")
+PASSIVE = ("nsubjpass", "auxpass", "nsubj:pass", "aux:pass")  # ClearNLP and UD labels
+RELCL = ("relcl", "acl:relcl")
 _EDGE_PUNCT = {",", ";", ":", "—", "–", "-", "--", "(", ")"}
 
 
@@ -73,16 +80,20 @@ def subtree(tok: Token) -> tuple[int, int]:
 def is_verb(tok: Token) -> bool:
     if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
         return True
+    if tok.pos_ == "ADJ" and lexicon_of(tok.doc).grammar.ud:
+        # a past participle with its auxiliary the tagger took for an adjective ("a réagi")
+        return any(c.dep_ == "aux:tense" for c in tok.children)
     # "He notes that ...", "Trump says ...": a verb the tagger took for a plural noun, told by its clause
     return tok.tag_ == "NNS" and tok.dep_ in ("ROOT", "conj") and any(
         c.dep_ in ("nsubj", "ccomp") or (c.dep_ == "acl" and c.left_edge.lower_ == "that")
         for c in tok.children)
 
 
-def verb_sense(tok: Token, lex: Lexicon = LEXICON) -> tuple[CueSense, int] | None:
+def verb_sense(tok: Token, lex: Lexicon | None = None) -> tuple[CueSense, int] | None:
     """The cue sense of a verb token and the index after its last cue word (a particle), if it is a cue."""
     if not is_verb(tok):
         return None
+    lex = lex or lexicon_of(tok.doc)
     lemma = lex.forms.get(tok.lower_) or tok.lemma_.lower()
     for c in tok.children:
         if c.dep_ in ("prt", "prep") and c.i == tok.i + 1:
@@ -90,29 +101,86 @@ def verb_sense(tok: Token, lex: Lexicon = LEXICON) -> tuple[CueSense, int] | Non
             if s is not None:
                 return s, c.i + 1
     s = lex.verbs.get(lemma)
+    if s is not None and "refl" in s.frames and not is_reflexive(tok):
+        return None  # "attendre" is no cue; "s'attendre à" is
     return (s, tok.i + 1) if s is not None else None
+
+
+def is_reflexive(tok: Token) -> bool:
+    """Does the verb carry its reflexive pronoun ("s'insurge", "se sont dits")?"""
+    return any("Yes" in c.morph.get("Reflex", []) for c in tok.children if c.i < tok.i)
+
+
+# Dependents of an inverted cue that are never its subject (the addressee or source follows elsewhere).
+_NOT_ADDRESSEE = ("punct", "mark", "case", "advmod", "advcl", "ccomp", "parataxis", "conj")
+
+
+def inverted_source(tok: Token) -> int | None:
+    """The subject of a cue in a UD parse that sets it after the verb: the clitic of "a-t-il dit"
+    (expl:subj), or - in an incise, after a comma, a dash or a closing quotation mark - the first noun
+    phrase after the verb, whatever the parser called it ("», a déclaré mercredi le maire")."""
+    doc = tok.doc
+    clitic = [c for c in tok.children if c.dep_ == "expl:subj" and len(c.text.lstrip("-")) > 1]
+    if clitic:
+        return clitic[-1].i
+    lead = min([tok.i] + [c.i for c in tok.children if c.i < tok.i and (
+        c.dep_.startswith(("aux", "expl")) or (c.dep_ in ("advmod",) and c.i == tok.i - 1))])
+    j = lead - 1
+    while j >= 0 and doc[j].is_space and "\n" not in doc[j].text:
+        j -= 1
+    grammar = lexicon_of(doc).grammar
+    # after a relative pronoun the subject follows the verb too ("ce qu'a annoncé X", "que rapporte X")
+    if j >= 0 and not (doc[j].text in (",", "—", "–", "-") or (doc[j].is_quote and doc[j].text in "»”\"'")
+                       or doc[j].lower_ in grammar["rel_pronoun"]):
+        return None
+    # a time word after the verb ("a déclaré mercredi", "a dit hier soir") is not the speaker
+    not_subject = grammar["weekday"] | grammar["time_noun"]
+    kids = sorted(tok.children, key=lambda t: t.i)
+    for c in kids:
+        if c.i <= tok.i or c.dep_ in _NOT_ADDRESSEE or any(g.dep_ == "case" for g in c.children):
+            continue  # a prepositional phrase ("a déclaré devant le Sénat X") is never the subject
+        if c.lower_ in not_subject:
+            # "a annoncé jeudi la directrice": the parser may hang the subject on the time word
+            kids += [g for g in c.children if g.i > c.i and g.pos_ in ("PROPN", "NOUN")]
+            continue
+        if c.pos_ in ("PROPN", "NOUN", "PRON") and c.ent_type_ not in ("DATE", "TIME"):
+            return c.i
+    return None
 
 
 def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]:
     """(source head token, relative pronoun token, passive-without-agent) of a cue verb."""
     passive = False
     subj = None
+    grammar = lexicon_of(tok.doc).grammar
     for c in tok.children:
+        if grammar.ud and c.text.startswith("-") and len(c.text.strip("-")) < 2:
+            continue  # the euphonic "-t" of "a-t-il", which a UD parser may call the subject
         if c.dep_ in SUBJ and (subj is None or abs(c.i - tok.i) < abs(subj.i - tok.i)):
             subj = c  # the nearest, when a misparse gives a verb two subjects
-        if c.dep_ == "nsubjpass" or c.dep_ == "auxpass":
+        if c.dep_ in PASSIVE:
             passive = True
+    if subj is None and grammar.ud:
+        # "L'Union a fait savoir que ...": the subject of the causative verb is the source
+        caus = next((c for c in tok.children if c.i < tok.i and c.lemma_ in grammar["causative"]), None)
+        subj = next((c for c in caus.children if c.dep_ in SUBJ), None) if caus is not None else None
+    if subj is not None and grammar.ud and subj.i < tok.i:
+        # an incise ("», a déclaré la présidente"): the parser may take a noun inside the quotation
+        # before it for the subject; the noun phrase after the verb is the speaker
+        inv = inverted_source(tok)
+        if inv is not None and inv > tok.i:
+            return inv, None, False
     if subj is not None:
-        if subj.lower_ in _REL_PRONOUNS and tok.dep_ == "relcl":
+        if subj.lower_ in grammar["rel_pronoun"] and tok.dep_ in RELCL:
             return tok.head.i, subj.i, False
         return subj.i, None, False
     if passive:
-        for c in tok.children:
-            if c.dep_ == "agent":
-                for o in c.children:
-                    if o.dep_ == "pobj":
-                        return o.i, None, False
-        return None, None, True
+        agent = agent_of(tok)
+        return (agent, None, False) if agent is not None else (None, None, True)
+    if grammar.ud:
+        inv = inverted_source(tok)
+        if inv is not None:
+            return inv, None, False
     if depth < 3 and tok.dep_ in ("xcomp", "advcl", "conj", "pcomp", "parataxis") and tok.head.i != tok.i:
         head = tok.head
         if tok.dep_ == "pcomp":  # "in saying that", "in addition to stating that": up to the clause's verb
@@ -130,7 +198,7 @@ def source_of(tok: Token, depth: int = 0) -> tuple[int | None, int | None, bool]
         return root.i, None, False
     if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.pos_ in ("NOUN", "PROPN"):
         noun = tok.head
-        if noun.lemma_.lower() in LEXICON.media and noun.dep_ in ("dobj", "pobj"):
+        if noun.lemma_.lower() in lexicon_of(tok.doc).media and noun.dep_ in ("dobj", "pobj"):
             gov = noun.head if noun.dep_ == "dobj" else noun.head.head
             if is_verb(gov):
                 s, r, _ = source_of(gov, depth + 1)
@@ -173,6 +241,8 @@ def agent_of(tok: Token) -> int | None:
     for c in tok.children:
         if c.dep_ == "agent":
             return next((o.i for o in c.children if o.dep_ == "pobj"), None)
+        if c.dep_ == "obl:agent":  # UD: "par X" hangs from the verb, its preposition a "case" child
+            return c.i
     return None
 
 
@@ -188,8 +258,10 @@ def _orphan_subject(tok: Token) -> int | None:
 
 
 def is_passive(tok: Token) -> bool:
-    return any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+    return any(c.dep_ in PASSIVE for c in tok.children)
 
 
 def has_subject(tok: Token) -> bool:
-    return any(c.dep_ in SUBJ for c in tok.children)
+    if any(c.dep_ in SUBJ for c in tok.children):
+        return True
+    return lexicon_of(tok.doc).grammar.ud and inverted_source(tok) is not None
