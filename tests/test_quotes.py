@@ -653,3 +653,22 @@ def test_seed_acceptance(nlp, seed_path):
     assert {q.kind for q in a.quotes} >= {"direct", "indirect"}
     for x in a.article.excluded:
         assert not any(q.start < x.end and x.start < q.end for q in a.quotes)
+
+
+# -- speakers named as the article names them ------------------------------------------------------
+
+
+def test_a_transcript_label_in_capitals_is_the_person_named_in_the_text(nlp):
+    a = run(nlp, "Senator Maria Lopez spoke to reporters in Albany on Monday.\n\n"
+                 "LOPEZ: We will rebuild the bridge before the winter comes.\n\n"
+                 "She left after the briefing.")
+    q = next(q for q in a.quotes if "rebuild the bridge" in q.text)
+    assert mention(a, q) == "LOPEZ" and entity_name(a, q) == "Maria Lopez"
+
+
+def test_an_epithet_inside_a_quotation_is_not_part_of_the_name(nlp):
+    a = run(nlp, "Daniel Brooks spoke in Ohio on Monday. He attacked Maria Lopez, his rival for the seat.\n\n"
+                 "“Nobody in this state trusts Crooked Maria Lopez,” Brooks said.\n\n"
+                 "Maria Lopez did not respond.")
+    people = {e.name for e in a.entities if e.type == "PERSON"}
+    assert "Maria Lopez" in people and not any("Crooked" in name for name in people)

@@ -5,7 +5,8 @@ in the same article, and "the Prime Minister" is not a mention at all. This pack
 document level, in passes that are each linear in the number of tokens:
 
 1. NER spans, trimmed to the name (no "the", no possessive "'s", no leading "Mr."/"President"); on a
-   headline line, where every word is capitalised, to the part the article names elsewhere.
+   headline line, where every word is capitalised, to the part the article names elsewhere; words before
+   a given name ("Crooked Hillary Clinton") dropped when the rest is a person named elsewhere.
 2. Person repair: a name that is a PERSON somewhere (a full name's surname, a name after a title, or a
    name the model mostly calls PERSON) is a PERSON everywhere, whatever label the model gave it —
    except a known place labelled as a place, or a name inside a longer non-person name.
@@ -27,7 +28,7 @@ from spacy.tokens import Doc
 
 from newsledger.extract.entities import others, people
 from newsledger.extract.entities.lexicon import ENTITY_LABELS, EntityLexicon, lex_of
-from newsledger.extract.entities.spans import Ent, headline_names, repair, title_index, trim
+from newsledger.extract.entities.spans import Ent, headline_names, leading_words, repair, title_index, trim
 from newsledger.model import Article, Entity, Mention
 
 __all__ = ["ENTITY_LABELS", "extract_entities"]
@@ -47,7 +48,7 @@ def extract_entities(doc: Doc, article: Article) -> tuple[Entity, ...]:
                 ents.append(trimmed)
         else:  # dates and numbers keep their tokens from being read as names
             ents.append(Ent(e.start, e.end, label))
-    ents = headline_names(doc, repair(doc, ents, titles))
+    ents = leading_words(doc, headline_names(doc, repair(doc, ents, titles)))
     ents.sort(key=lambda x: x.start)
     # Names inside a multi-word title ("Secretary of State", "Chancellor of the Exchequer") are not entities.
     inside = bytearray(len(doc))

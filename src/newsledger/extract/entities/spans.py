@@ -352,3 +352,44 @@ def headline_names(doc: Doc, ents: list[Ent]) -> list[Ent]:
         if best is not None:
             e.start, e.end = best
     return ents
+
+
+def leading_words(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """Words run into the front of a name where the model cannot tell them apart: an epithet in a
+    quotation ("working Crooked Hillary Clinton") or title-case words on the title line, full stop and
+    all ("9 (More) Offensive Things Donald Trump Has Said."). Such a person span (three or more words,
+    used once, not starting with a given name) loses the words before its first given name when what
+    is left (that name and at least one more word) is a person the article names elsewhere, and, on the
+    title line, one of the words dropped is one the article writes in lower case too. Only there: a
+    first name missing from the list ("Michaela Angela Davis") is never cut."""
+    given = lex_of(doc).given_gender
+    persons = [e for e in ents if e.label == "PERSON"]
+    seen = Counter(doc[e.start:e.end].text for e in persons)
+    lower = {t.text for t in doc if t.is_lower and t.is_alpha}
+    for e in persons:
+        long = doc[e.start:e.end].text
+        if e.end - e.start < 3 or doc[e.start].text in given or seen[long] > 1:
+            continue
+        quoted = _quoted(doc, e.start)
+        if not (quoted or _line_of(doc, e.start)[0] == 0):
+            continue
+        for k in range(e.start + 1, e.end - 1):
+            if doc[k].text in given:
+                # "things" is a word the article also writes in lower case; "Michaela" is a name
+                common = any(t.lower_ in lower for t in doc[e.start:k])
+                if seen[doc[k:e.end].text] > 0 and (quoted or common):
+                    e.start = k
+                break
+    return ents
+
+
+def _quoted(doc: Doc, i: int) -> bool:
+    """Whether token i is inside a quotation opened earlier on its line (more quote marks before it
+    on the line than closing ones: curly marks and guillemets counted as such, straight ones by parity)."""
+    a, _ = _line_of(doc, i)
+    opening = closing = straight = 0
+    for t in doc[a:i]:
+        opening += t.text in ("“", "«")
+        closing += t.text in ("”", "»")
+        straight += t.text == '"'
+    return opening > closing or straight % 2 == 1

@@ -92,6 +92,7 @@ class Speakers:
                 self._spans.append((ent, m, a, b))
         self.by_sent: dict[int, list[_Cand]] = {}
         self._name_words: set[str] | None = None
+        self._by_text: dict[str, set[str]] | None = None
 
     def rank(self, sources: set[int]) -> None:
         """Salience of each person mention for pronouns: sources of attributions first, then subjects."""
@@ -164,7 +165,7 @@ class Speakers:
         if not self.ud and (named := self._appositive(tok, stop)) is not None:
             return named
         a, b = self._np(tok, stop)
-        return Ref(None, self.text[a:b], a, b)
+        return self._by_name(a, b) or Ref(None, self.text[a:b], a, b)
 
     def _appositive(self, tok: Token, stop: int) -> Ref | None:
         """The person in apposition to a role noun: "Carter's press secretary, Peter Cook"; in a UD parse
@@ -215,6 +216,27 @@ class Speakers:
                     x.text == name for x in ent.mentions if not x.start <= end <= x.end)):
                 return Ref(ent.id, ent.name, m.start, end)
         return Ref(None, name, m.start, end)
+
+    def _by_name(self, a: int, b: int) -> Ref | None:
+        """A source phrase the tagger did not mark as a mention but that is, word for word (case aside:
+        a transcript's "PENCE:"), a name the article gives one person or organisation elsewhere, or a
+        person's surname ("Trump predicts ...", a title's "Trump:"): that entity. A name two entities
+        share ("Clinton" for Hillary and Bill, "Bush") resolves to neither."""
+        if self._by_text is None:
+            self._by_text = {}
+            for ent in self.entities:
+                if ent.type in ("PERSON", "ORG", "NORP"):
+                    names = {ent.name, *(m.text for m in ent.mentions)}
+                    if ent.type == "PERSON" and len(ent.name.split()) > 1:
+                        names.add(ent.name.split()[-1])
+                    for text in names:
+                        self._by_text.setdefault(text, set()).add(ent.id)
+                        self._by_text.setdefault(text.upper(), set()).add(ent.id)
+        ids = self._by_text.get(self.text[a:b], set())
+        if len(ids) != 1:
+            return None
+        ent = next(e for e in self.entities if e.id in ids)
+        return Ref(ent.id, ent.name, a, b)
 
     def _ment_in(self, tok: Token, stop: int) -> tuple[Entity, Mention] | None:
         """A mention among the head's flat name parts ("Sen." + "Warren" parsed with another head)."""
