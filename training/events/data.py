@@ -2,7 +2,7 @@
 
 Every example is an event the rules propose (newsledger.extract.events.propose_events, the run-time
 code path), with the features the classifier reads and a label: the PLOVER category it really is, or
-NONE when it is not an event. Labels come from two sources:
+NONE when it is not an event. Labels come from three sources:
 
 - PLOVER sentences (../shared/eval/plover/train.jsonl): coded news sentences, one event each. The
   proposal whose actor matches the coded actor takes the coded category (preferring the one the
@@ -13,6 +13,9 @@ NONE when it is not an event. Labels come from two sources:
   event, with the traps marked (GUIDE.md). A proposal matching a coded event (same sentence, trigger
   overlapping or same category, right actor) takes its category; every other proposal is NONE. A
   proposal of a real event with the wrong actor is NONE too: the record it would make is wrong.
+- Written sentences (training/events/gold/written.jsonl): invented news sentences in the PLOVER format
+  for the categories PLOVER's train split lacks (RETREAT, CONCEDE) and contrasts with the same words;
+  read like the PLOVER sentences.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ EVAL = ROOT.parent / "shared" / "eval"
 PLOVER = EVAL / "plover"
 POLNEAR = EVAL / "polnear"
 GOLD = HERE / "gold"
+WRITTEN = GOLD / "written.jsonl"
 
 sys.path.insert(0, str(EVAL))
 import score_events  # noqa: E402  (the official matching rules for PLOVER items)
@@ -91,6 +95,11 @@ def as_prediction(ev: Event) -> dict[str, Any]:
 
 def plover_items(split: str) -> list[dict[str, Any]]:
     return read_jsonl(PLOVER / f"{split}.jsonl")
+
+
+def written_items() -> list[dict[str, Any]]:
+    """The written sentences (README), in the PLOVER format; training only, never scored."""
+    return read_jsonl(WRITTEN) if WRITTEN.exists() else []
 
 
 def plover_examples(items: list[dict[str, Any]], parsed: dict[str, Parsed]) -> list[Example]:
