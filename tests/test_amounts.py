@@ -167,6 +167,14 @@ def test_number_value():
     assert number_value("banana") is None
 
 
+def test_and_a_half_adds_a_half():
+    # "and a half" used to halve what came before it: 2.5 million read as 1 million
+    assert number_value("two and a half million") == 2.5e6
+    assert number_value("one and a half billion") == 1.5e9
+    assert number_value("a half") == 0.5
+    assert number_value("two million three hundred thousand") == 2.3e6
+
+
 def test_seed_amounts(nlp, seed_path):
     a = analyze(read_file(str(seed_path)), nlp)  # type: ignore[arg-type]
     assert isinstance(a, Analysis)

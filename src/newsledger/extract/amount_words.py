@@ -116,6 +116,15 @@ def load(lang: str, common_rows: list[list[str]], adjectives: set[str]) -> Amoun
         compact=compact, family_default=d.get("family_default", {}))
 
 
+def scaled(total: float, current: float, mult: float) -> tuple[float, float]:
+    """One scale word in a spelled-out number, in any language: a hundred multiplies the group being
+    read ("deux cents", "two hundred"); a thousand or more closes it into the total ("two million
+    three hundred thousand" = 2e6 + 3e5). (total, current) after it."""
+    if mult == 100:
+        return total, (current or 1.0) * 100
+    return total + (current or 1.0) * mult, 0.0
+
+
 def _value(s: str, numbers: dict[str, float], scales: dict[str, float], compact: dict[str, float],
            group: str, decimal: str, joiners: frozenset[str] = frozenset(),
            halves: frozenset[str] = frozenset()) -> float | None:
@@ -146,12 +155,7 @@ def _value(s: str, numbers: dict[str, float], scales: dict[str, float], compact:
         elif w in numbers:
             current += numbers[w]
         elif w in scales:
-            mult = scales[w]
-            if mult == 100:
-                current = (current or 1.0) * 100
-            else:
-                total += (current or 1.0) * mult
-                current = 0.0
+            total, current = scaled(total, current, scales[w])
         else:
             return None
         seen = True

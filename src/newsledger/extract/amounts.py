@@ -105,22 +105,20 @@ def number_value(s: str) -> float | None:
             return None
         return float(m.group(1)) * SCALE.get(scale, 1.0)
     total, current, seen = 0.0, 0.0, False
-    for w in re.split(r"[\s-]+", s):
+    words = re.split(r"[\s-]+", s)
+    for i, w in enumerate(words):
         if w in ("a", "an", "and"):
             current = current or 1.0
+        elif w == "half" and words[max(0, i - 2):i] == ["and", "a"]:
+            current += 0.5  # "two and a half (million)"
         elif w == "half":
-            current = (current or 1.0) * 0.5
+            current = (current or 1.0) * 0.5  # "half a million", "a half"
         elif w in SMALL:
             current += SMALL[w]
         elif w in TENS:
             current += TENS[w]
         elif w.rstrip("s") in SCALE or w in SCALE:
-            mult = SCALE.get(w, SCALE.get(w.rstrip("s"), 1.0))
-            if mult == 100:
-                current = (current or 1.0) * 100
-            else:
-                total += (current or 1.0) * mult
-                current = 0.0
+            total, current = amount_words.scaled(total, current, SCALE.get(w, SCALE.get(w.rstrip("s"), 1.0)))
         else:
             return None
         seen = True
