@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from newsledger.ledger.query_sql import _date_range, fts_query
+from newsledger.ledger.query_sql import _date_range, article_filters, fts_query
 
 CAP = 10_000
 
@@ -32,13 +32,7 @@ def _capped(conn: sqlite3.Connection, select_one: str, params: list[Any]) -> Cou
 
 def _article_hits(since: str | None, until: str | None, site: str | None, flag: str | None,
                   search: str | None) -> tuple[str, list[Any]] | None:
-    cond, params = _date_range("a.published", since, until)
-    if site:
-        cond.append("a.site = ?")
-        params.append(site.strip())
-    if flag:
-        cond.append("a.id IN (SELECT article_id FROM flags WHERE code = ?)")
-        params.append(flag.strip())
+    cond, params = article_filters(since, until, site, flag)
     if search is not None and search.strip():
         fts = fts_query(search)
         if fts is None:

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from newsledger.ledger import query_sql
-from newsledger.ledger.query_sql import _date_range, _json, _marks, _page, _ref_out, _rows, fts_query
+from newsledger.ledger.query_sql import _json, _marks, _page, _ref_out, _rows, fts_query
 
 # --------------------------------------------------------------------------------------- articles
 
@@ -30,15 +30,9 @@ def articles(conn: sqlite3.Connection, *, since: str | None = None, until: str |
     """Articles, newest first (or `oldest` first, dated only), filtered by publication date, site, a
     flag code or full text."""
     limit, offset = _page(limit, offset)
-    cond, params = _date_range("a.published", since, until)
+    cond, params = query_sql.article_filters(since, until, site, flag)
     dated, order = query_sql.order_by("a.published", "a.id", oldest)
     cond += dated
-    if site:
-        cond.append("a.site = ?")
-        params.append(site.strip())
-    if flag:
-        cond.append("a.id IN (SELECT article_id FROM flags WHERE code = ?)")
-        params.append(flag.strip())
     if search is not None and search.strip():
         fts = fts_query(search)
         if fts is None:

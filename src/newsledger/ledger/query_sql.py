@@ -72,6 +72,20 @@ def _date_range(column: str, since: str | None, until: str | None) -> tuple[list
     return cond, params
 
 
+def article_filters(since: str | None, until: str | None, site: str | None, flag: str | None
+                    ) -> tuple[list[str], list[Any]]:
+    """SQL conditions on articles `a` by publication date, site and flag code (the list of articles
+    and its count share them)."""
+    cond, params = _date_range("a.published", since, until)
+    if site:
+        cond.append("a.site = ?")
+        params.append(site.strip())
+    if flag:
+        cond.append("a.id IN (SELECT article_id FROM flags WHERE code = ?)")
+        params.append(flag.strip())
+    return cond, params
+
+
 def order_by(date: str, ident: str, oldest: bool) -> tuple[list[str], str]:
     """Newest first (undated last), or oldest first: then the undated are left out, so the walk of the
     date index never starts with every item that has no date."""
