@@ -68,6 +68,10 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(tmp_path: Path) -> No
     assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
     row = conn.execute("SELECT category, confidence FROM events").fetchone()
     assert (row["category"], row["confidence"]) == ("COERCE", None)
+    # 3: the language filter reads an index, not every article row
+    plan = " ".join(r[-1] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM articles WHERE language = ?", ["fr"]))
+    assert "articles_language" in plan, plan
 
 
 def test_refuses_foreign_and_newer_files(tmp_path: Path) -> None:

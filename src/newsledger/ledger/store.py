@@ -18,7 +18,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "newsledger.db"
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another writer's transaction before "locked"
 LOCK_WAIT = 10.0  # seconds the check at opening waits: another ingest's batch is over by then
@@ -159,6 +159,8 @@ MIGRATIONS: list[Callable[[], str]] = [
     _schema_sql,
     # 1 -> 2: the event model's confidence on each event (NULL for events stored before it existed)
     lambda: "ALTER TABLE events ADD COLUMN confidence REAL;",
+    # 2 -> 3: articles by language (`--lang`, `lang=`): without it each such query reads every article row
+    lambda: "CREATE INDEX IF NOT EXISTS articles_language ON articles(language);",
 ]
 
 
