@@ -342,3 +342,25 @@ def test_a_newer_ledger_says_to_upgrade_newsledger_not_to_ingest(tmp_path: Path,
         assert cli.main(argv) == cli.EXIT_USAGE
         err = capsys.readouterr().err
         assert "upgrade newsledger" in err and "run an ingest" not in err
+
+
+def test_a_ledger_one_index_behind_is_read_without_migrating(tmp_path: Path) -> None:
+    """Version 3 only added an index: `quotes`, `serve` and the rest read a version 2 ledger as it is
+    (a read-only open never migrates), instead of asking for an ingest first."""
+    path = tmp_path / "v2.db"
+    c = sqlite3.connect(path)
+    c.executescript(store._schema_sql())
+    c.executescript(store.MIGRATIONS[1]())
+    c.execute("PRAGMA user_version = 2")
+    c.commit()
+    c.close()
+    conn = store.connect_readonly(path)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    conn.close()
+    c = sqlite3.connect(path)
+    c.execute("PRAGMA user_version = 1")
+    c.commit()
+    c.close()
+    with pytest.raises(store.LedgerError, match="run an ingest"):
+        store.connect_readonly(path)
+

@@ -19,6 +19,9 @@ from importlib import resources
 from pathlib import Path
 
 SCHEMA_VERSION = 3
+# The oldest version the queries read as it is (opened read-only, a ledger is never migrated): 3 only
+# added an index, so a version 2 ledger is read, a little slower on `--lang`, until an ingest migrates it.
+READABLE_FROM = 2
 DEFAULT_DB = "newsledger.db"
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another writer's transaction before "locked"
 LOCK_WAIT = 10.0  # seconds the check at opening waits: another ingest's batch is over by then
@@ -250,7 +253,7 @@ def connect_readonly(path: str | Path = DEFAULT_DB) -> sqlite3.Connection:
             conn, version = _open_readonly(p, immutable=True)
         except sqlite3.DatabaseError as exc2:
             raise LedgerError(f"{path} is not a SQLite database: {exc2}") from exc2
-    if version != SCHEMA_VERSION:
+    if not READABLE_FROM <= version <= SCHEMA_VERSION:
         conn.close()
         if version > SCHEMA_VERSION:  # an ingest would refuse it too: only a newer newsledger reads it
             raise LedgerError(f"{path} has schema version {version}; this newsledger knows up to "
