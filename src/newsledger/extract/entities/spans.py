@@ -4,12 +4,14 @@ repair (steps 1-2 of the package docstring), so every occurrence of a person's n
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from newsledger.extract.entities.lexicon import ENTITY_LABELS, lex_of, norm
+from newsledger.extract.quotes.marks import Region, scan
 from newsledger.model import Mention
 
 _NOT_NAME_POS = {"VERB", "AUX", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "INTJ", "ADV", "NUM", "SYM"}
@@ -366,11 +368,17 @@ def leading_words(doc: Doc, ents: list[Ent]) -> list[Ent]:
     persons = [e for e in ents if e.label == "PERSON"]
     seen = Counter(doc[e.start:e.end].text for e in persons)
     lower = {t.text for t in doc if t.is_lower and t.is_alpha}
+    regions: list[Region] | None = None
+    starts: list[int] = []
     for e in persons:
         long = doc[e.start:e.end].text
         if e.end - e.start < 3 or doc[e.start].text in given or seen[long] > 1:
             continue
-        quoted = _quoted(doc, e.start)
+        if regions is None:  # the quoted stretches, found only when a candidate needs them
+            regions = scan(doc.text)
+            starts = [r.start for r in regions]
+        k = bisect_right(starts, doc[e.start].idx) - 1
+        quoted = k >= 0 and doc[e.start].idx < regions[k].end
         if not (quoted or _line_of(doc, e.start)[0] == 0):
             continue
         for k in range(e.start + 1, e.end - 1):
@@ -382,14 +390,3 @@ def leading_words(doc: Doc, ents: list[Ent]) -> list[Ent]:
                 break
     return ents
 
-
-def _quoted(doc: Doc, i: int) -> bool:
-    """Whether token i is inside a quotation opened earlier on its line (more quote marks before it
-    on the line than closing ones: curly marks and guillemets counted as such, straight ones by parity)."""
-    a, _ = _line_of(doc, i)
-    opening = closing = straight = 0
-    for t in doc[a:i]:
-        opening += t.text in ("“", "«")
-        closing += t.text in ("”", "»")
-        straight += t.text == '"'
-    return opening > closing or straight % 2 == 1

@@ -210,12 +210,7 @@ class Speakers:
         end = self.tok_starts[cue]
         while end > m.start and self.text[end - 1].isspace():
             end -= 1
-        name = self.text[m.start : end]
-        for ent in self.entities:
-            if ent.type in ("PERSON", "ORG", "NORP") and (ent.name == name or any(
-                    x.text == name for x in ent.mentions if not x.start <= end <= x.end)):
-                return Ref(ent.id, ent.name, m.start, end)
-        return Ref(None, name, m.start, end)
+        return self._by_name(m.start, end) or Ref(None, self.text[m.start : end], m.start, end)
 
     def _by_name(self, a: int, b: int) -> Ref | None:
         """A source phrase the tagger did not mark as a mention but that is, word for word (case aside:
