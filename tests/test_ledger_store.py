@@ -42,6 +42,15 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
                       "amounts", "timexes", "flags", "failures", "sources")}
 
 
+def _raw(path: Path, *scripts: str) -> None:
+    """Write `path` with plain sqlite3, as another tool or an older newsledger would have."""
+    c = sqlite3.connect(path)
+    for script in scripts:
+        c.executescript(script)
+    c.commit()
+    c.close()
+
+
 def test_new_ledger_is_wal_with_schema_version(tmp_path: Path) -> None:
     conn = store.connect(tmp_path / "l.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -54,16 +63,13 @@ def test_new_ledger_is_wal_with_schema_version(tmp_path: Path) -> None:
 def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     """A ledger written before events had a confidence opens, gains the column, keeps its events."""
     path = tmp_path / "v1.db"
-    c = sqlite3.connect(path)
-    c.executescript(store._schema_sql())
-    c.execute("INSERT INTO articles(id, doc_id, content_hash, text, ingested_at) VALUES (1, 'a', 'h',"
-              " 'Police arrested him.', '2026-01-01')")
-    c.execute("INSERT INTO events(article_id, local_id, category, modality, trigger_start, trigger_end,"
-              " trigger_text, evidence_start, evidence_end) VALUES (1, 'V1', 'COERCE', 'asserted', 7, 15,"
-              " 'arrested', 0, 20)")
-    c.execute("PRAGMA user_version = 1")
-    c.commit()
-    c.close()
+    _raw(path, store._schema_sql(),
+         "INSERT INTO articles(id, doc_id, content_hash, text, ingested_at) VALUES (1, 'a', 'h',"
+         " 'Police arrested him.', '2026-01-01');"
+         "INSERT INTO events(article_id, local_id, category, modality, trigger_start, trigger_end,"
+         " trigger_text, evidence_start, evidence_end) VALUES (1, 'V1', 'COERCE', 'asserted', 7, 15,"
+         " 'arrested', 0, 20);",
+         "PRAGMA user_version = 1;")
     conn = store.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
     row = conn.execute("SELECT category, confidence FROM events").fetchone()
@@ -76,16 +82,11 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(tmp_path: Path) -> No
 
 def test_refuses_foreign_and_newer_files(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
-    c = sqlite3.connect(other)
-    c.execute("CREATE TABLE t(x)")
-    c.commit()
-    c.close()
+    _raw(other, "CREATE TABLE t(x);")
     with pytest.raises(store.LedgerError, match="not a newsledger ledger"):
         store.connect(other)
     newer = tmp_path / "newer.db"
-    c = sqlite3.connect(newer)
-    c.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
-    c.close()
+    _raw(newer, f"PRAGMA user_version = {store.SCHEMA_VERSION + 1};")
     with pytest.raises(store.LedgerError, match="upgrade newsledger"):
         store.connect(newer)
     with pytest.raises(store.LedgerError, match="no ledger"):
@@ -348,19 +349,11 @@ def test_a_ledger_one_index_behind_is_read_without_migrating(tmp_path: Path) -> 
     """Version 3 only added an index: `quotes`, `serve` and the rest read a version 2 ledger as it is
     (a read-only open never migrates), instead of asking for an ingest first."""
     path = tmp_path / "v2.db"
-    c = sqlite3.connect(path)
-    c.executescript(store._schema_sql())
-    c.executescript(store.MIGRATIONS[1]())
-    c.execute("PRAGMA user_version = 2")
-    c.commit()
-    c.close()
+    _raw(path, store._schema_sql(), store.MIGRATIONS[1](), "PRAGMA user_version = 2;")
     conn = store.connect_readonly(path)
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     conn.close()
-    c = sqlite3.connect(path)
-    c.execute("PRAGMA user_version = 1")
-    c.commit()
-    c.close()
+    _raw(path, "PRAGMA user_version = 1;")
     with pytest.raises(store.LedgerError, match="run an ingest"):
         store.connect_readonly(path)
 
