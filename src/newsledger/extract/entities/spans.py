@@ -367,7 +367,7 @@ def leading_words(doc: Doc, ents: list[Ent]) -> list[Ent]:
     given = lex_of(doc).given_gender
     persons = [e for e in ents if e.label == "PERSON"]
     seen = Counter(doc[e.start:e.end].text for e in persons)
-    lower = {t.text for t in doc if t.is_lower and t.is_alpha}
+    lower: set[str] | None = None  # the words the article writes in lower case, when first needed
     regions: list[Region] | None = None
     starts: list[int] = []
     for e in persons:
@@ -377,14 +377,16 @@ def leading_words(doc: Doc, ents: list[Ent]) -> list[Ent]:
         if regions is None:  # the quoted stretches, found only when a candidate needs them
             regions = scan(doc.text)
             starts = [r.start for r in regions]
-        k = bisect_right(starts, doc[e.start].idx) - 1
-        quoted = k >= 0 and doc[e.start].idx < regions[k].end
+        r = bisect_right(starts, doc[e.start].idx) - 1
+        quoted = r >= 0 and doc[e.start].idx < regions[r].end
         if not (quoted or _line_of(doc, e.start)[0] == 0):
             continue
         for k in range(e.start + 1, e.end - 1):
             if doc[k].text in given:
                 # "things" is a word the article also writes in lower case; "Michaela" is a name
-                common = any(t.lower_ in lower for t in doc[e.start:k])
+                if lower is None and not quoted:
+                    lower = {t.text for t in doc if t.is_lower and t.is_alpha}
+                common = not quoted and any(t.lower_ in (lower or ()) for t in doc[e.start:k])
                 if seen[doc[k:e.end].text] > 0 and (quoted or common):
                     e.start = k
                 break
