@@ -41,11 +41,14 @@ test: $(VENV)/.dev-installed
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
-## models: refit the event model (src/newsledger/extract/events/model.json) from the train splits in
-## ../shared/eval and the coded articles in training/events/gold; deterministic, CPU-only, ~3 minutes;
-## prints the dev figures it reaches and a 5-fold cross-validation on the PLOVER train sentences
+## models: refit the shipped models from the train splits in ../shared/eval: the event model
+## (src/newsledger/extract/events/model.json, with the coded articles in training/events/gold; prints the
+## dev figures and a 5-fold cross-validation on the PLOVER train sentences) and the quote boundary model
+## (src/newsledger/extract/quotes/boundary.json; parses PolNeAR train and dev once, ~3 minutes, then ~1
+## minute). Deterministic and CPU-only: a rerun writes the same bytes.
 models: $(VENV)/.dev-installed
 	$(BIN)/python training/events/train.py --cv
+	$(BIN)/python training/quotes/boundary.py
 
 ## lock: re-resolve constraints.txt after a change to pyproject.toml (keeps the other pins; UPGRADE=1
 ## moves every pin to the newest release the ranges allow). uv resolves for every platform at once.

@@ -672,3 +672,46 @@ def test_an_epithet_inside_a_quotation_is_not_part_of_the_name(nlp):
                  "Maria Lopez did not respond.")
     people = {e.name for e in a.entities if e.type == "PERSON"}
     assert "Maria Lopez" in people and not any("Crooked" in name for name in people)
+
+
+# -- the learned end of reported content (extract/quotes/boundary.py, `make models`) ---------------------
+
+@pytest.mark.parametrize("text, content", [
+    # a predicative complement is the view itself; the rules stopped at the object
+    ("Voters described the campaign of Donald Trump as most unfair.",
+     "the campaign of Donald Trump as most unfair"),
+    # an infinitive hanging on the object says what the object is for
+    ("Trump cited his 2013 amendments to radically expand immigration.",
+     "his 2013 amendments to radically expand immigration"),
+])
+def test_the_boundary_model_ends_content_where_annotators_do(nlp, text, content):
+    q = only(run(nlp, text))
+    assert text[q.start:q.end] == content
+
+
+def test_without_the_boundary_model_the_rules_end_stands(nlp, monkeypatch):
+    from newsledger.extract.quotes import boundary
+
+    monkeypatch.setattr(boundary, "load", lambda: None)
+    text = "Voters described the campaign of Donald Trump as most unfair."
+    q = only(run(nlp, text))
+    assert text[q.start:q.end] == "the campaign of Donald Trump"
+
+
+def test_the_shipped_boundary_model_is_fitted_on_train_and_tuned_on_dev() -> None:
+    from newsledger.extract.quotes import boundary
+
+    model = boundary.load()
+    assert model.meta["trained_on"].startswith("PolNeAR train split")
+    assert model.meta["chosen_on"] == "PolNeAR dev span F1"
+    assert model.margin >= 0 and len(model.linear.index) > 500
+    # what `make models` measured when it chose the settings: the model helps on dev
+    assert model.meta["dev"]["span_f1"] >= model.meta["dev_rules_only"]["span_f1"]
+
+
+def test_an_unreadable_boundary_model_is_a_clear_error() -> None:
+    from newsledger.extract.linear import ModelError
+    from newsledger.extract.quotes import boundary
+
+    with pytest.raises(ModelError, match="format"):
+        boundary.from_dict({"format": 99, "weights": {}, "bias": [0.0], "margin": 1.0})

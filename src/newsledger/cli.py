@@ -233,6 +233,10 @@ def _ledger_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _db_arg(q)
     q.add_argument("--speaker", metavar="NAME", help="only quotes by this speaker (a name or alias)")
     q.add_argument("--search", metavar="TEXT", help="full-text search in the quoted words")
+    q.add_argument("--reported", choices=("speech", "belief", "evidence", "topic", "all"), default="speech",
+                   help="what the quotes report: speech (default: words said or written), belief (what "
+                   "someone thinks or wants), evidence (what a poll or study found), topic (only what a "
+                   "report was about: 'endorsed Clinton'), or all of them")
     _lang_arg(q)
     _date_args(q)
     _page_args(q, dated=True)

@@ -261,7 +261,8 @@ def run_quotes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         chosen = _resolve(conn, "quotes", speaker, err, "--speaker")
         speaker = str(chosen["id"]) if chosen else speaker  # no entity: the name as written (full text)
     rows = queries.quotes(conn, speaker=speaker, search=args.search, since=args.since, until=args.until,
-                          limit=args.limit, offset=args.offset, oldest=args.oldest, lang=args.lang)
+                          limit=args.limit, offset=args.offset, oldest=args.oldest, lang=args.lang,
+                          reported=args.reported)
     emit(rows, [Column("first seen", get("first_seen")), Column("speaker", lambda r: _who(r.get("speaker"))),
                 Column("kind", get("kind")), Column("quote", get("text"), width=80),
                 Column("sources", lambda r: len(r.get("sources") or []))],

@@ -153,6 +153,11 @@ class Quote:
     # How `date` was found: "sentence" (a time expression in its sentence), "governing" (the nearest
     # governing one before it), "reference" (the article's reference date), None when unknown.
     date_basis: str | None = None
+    # What the quote reports (extract/quotes/extract.py, `reported`): "speech" (words said or written:
+    # quoted, or a clause after a cue of speech), "belief" (what someone thinks or wants: "believes that",
+    # "wants to", "is expected to"), "evidence" (what a poll, study or inquiry found) or "topic" (a noun
+    # phrase: what the report was about or for, not its content: "endorsed Clinton", "denied the report").
+    reported: str = "speech"
 
 
 @dataclass(frozen=True, slots=True)

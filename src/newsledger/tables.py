@@ -114,7 +114,7 @@ def _link(article_id: Any, kind: str, local_id: Any) -> str | None:
 def _quote_csv() -> list[Column]:
     return [Column("quote_id", get("id")), Column("speaker_entity_id", get("speaker", "entity")),
             Column("speaker", get("speaker", "name")), Column("kind", get("kind")),
-            Column("quote", get("text")),
+            Column("reported", get("reported")), Column("quote", get("text")),
             Column("cue", get("cue")), Column("date", get("date")), Column("first_seen", get("first_seen")),
             *article_columns(("source",)), Column("start", get("source", "start")),
             Column("end", get("source", "end")),

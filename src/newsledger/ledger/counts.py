@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from newsledger.ledger.query_sql import _date_range, article_filters, fts_query
+from newsledger.ledger.query_sql import _date_range, article_filters, fts_query, reported_filter
 
 CAP = 10_000
 
@@ -52,9 +52,13 @@ def articles(conn: sqlite3.Connection, *, since: str | None = None, until: str |
 
 
 def _quote_hits(speaker_ids: list[int] | None, speaker_fts: str | None, search: str | None,
-                since: str | None, until: str | None) -> tuple[str, list[Any]] | None:
+                since: str | None, until: str | None, reported: str | None = "speech"
+                ) -> tuple[str, list[Any]] | None:
     """The WHERE clause on quote reports `h` that match (None: nothing can match)."""
     cond, params = _date_range("h.date", since, until)
+    rcond, rparams = reported_filter("h.reported", reported)
+    cond += rcond
+    params += rparams
     if search is not None and search.strip():
         fts = fts_query(search, "text")
         if fts is None:
@@ -75,10 +79,11 @@ def _quote_hits(speaker_ids: list[int] | None, speaker_fts: str | None, search: 
 
 
 def quotes(conn: sqlite3.Connection, *, speaker_ids: list[int] | None = None, speaker_fts: str | None = None,
-           search: str | None = None, since: str | None = None, until: str | None = None) -> Count:
+           search: str | None = None, since: str | None = None, until: str | None = None,
+           reported: str | None = "speech") -> Count:
     """Distinct quotes (clusters) among the reports that match: a speaker's corpus entity ids or the
-    speaker's name as written (full text), words of the quote, a date range."""
-    hits = _quote_hits(speaker_ids, speaker_fts, search, since, until)
+    speaker's name as written (full text), words of the quote, a date range, what they report."""
+    hits = _quote_hits(speaker_ids, speaker_fts, search, since, until, reported)
     if hits is None:
         return Count(0, False)
     where, params = hits
@@ -95,10 +100,11 @@ class Facet:
 
 def quote_facets(conn: sqlite3.Connection, *, speaker_ids: list[int] | None = None,
                  speaker_fts: str | None = None, search: str | None = None, since: str | None = None,
-                 until: str | None = None, top: int = 8) -> dict[str, list[Facet]]:
+                 until: str | None = None, top: int = 8, reported: str | None = "speech"
+                 ) -> dict[str, list[Facet]]:
     """Who says the matching quotes most (by corpus entity, else as written) and in which months,
     over the first CAP matching reports: enough to see the shape of a search and narrow it."""
-    hits = _quote_hits(speaker_ids, speaker_fts, search, since, until)
+    hits = _quote_hits(speaker_ids, speaker_fts, search, since, until, reported)
     if hits is None:
         return {"speakers": [], "months": []}
     where, params = hits

@@ -188,7 +188,7 @@ def ingest_report(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str,
 
 _QUOTE_COLS = ("q.id, q.article_id, q.local_id, q.start, q.end, q.text, q.kind, q.speaker_local,"
                " q.speaker_name, q.speaker_start, q.speaker_end, q.cue_start, q.cue_end, q.cue_text,"
-               " q.via, q.date, q.date_basis, q.cluster_id, ae.entity_id AS speaker_entity")
+               " q.via, q.date, q.date_basis, q.cluster_id, q.reported, ae.entity_id AS speaker_entity")
 _QUOTE_FROM = ("quotes q LEFT JOIN article_entities ae"
                " ON ae.article_id = q.article_id AND ae.local_id = q.speaker_local")
 
@@ -234,7 +234,7 @@ NOBODY = frozenset({"it", "they", "i", "we", "you", "he", "she", "them", "him", 
 def _quote_item(r: sqlite3.Row, sources: list[dict[str, Any]]) -> dict[str, Any]:
     published = [s["published"] for s in sources if s["published"]]
     return {
-        "id": r["id"], "text": r["text"], "kind": r["kind"],
+        "id": r["id"], "text": r["text"], "kind": r["kind"], "reported": r["reported"],
         "speaker": ({"entity": r["speaker_entity"], "name": r["speaker_name"]}
                     if r["speaker_entity"] is not None or (r["speaker_name"] is not None
                                                            and r["speaker_name"].lower() not in NOBODY)
@@ -284,21 +284,24 @@ def _lang_cond(column: str, lang: str | None) -> tuple[list[str], list[Any]]:
 
 def quotes(conn: sqlite3.Connection, *, speaker: str | None = None, search: str | None = None,
            since: str | None = None, until: str | None = None, limit: int = 50, offset: int = 0,
-           oldest: bool = False, lang: str | None = None) -> list[dict[str, Any]]:
+           oldest: bool = False, lang: str | None = None, reported: str | None = "speech"
+           ) -> list[dict[str, Any]]:
     """Quotes, one per cluster (the same words reported by several articles), newest first (or
     `oldest` first, dated only).
 
     `speaker` matches the speaker as written or a corpus entity's name/aliases (case-insensitive,
     words); `search` is a full-text search of the quote's words; since/until bound the quote's
-    date; `lang` keeps quotes whose (first) reporting article is in that language. Each item lists
-    its `sources`: every article that reports it, with the span there.
+    date; `lang` keeps quotes whose (first) reporting article is in that language; `reported` keeps
+    what they report (speech by default: not beliefs, findings or bare topics; "all" for every
+    attribution). Each item lists its `sources`: every article that reports it, with the span there.
     """
     limit, offset = _page(limit, offset)
     dcond, dparams = _date_range("r.date", since, until)
     dated, order = query_sql.order_by("r.date", "r.id", oldest)
     lcond, lparams = _lang_cond("r.article_id", lang)
-    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond, *dated, *lcond]
-    params: list[Any] = [*dparams, *lparams]
+    rcond, rparams = query_sql.reported_filter("r.reported", reported)
+    cond = ["(r.cluster_id IS NULL OR r.cluster_id = r.id)", *dcond, *dated, *lcond, *rcond]
+    params: list[Any] = [*dparams, *lparams, *rparams]
     hit_parts: list[str] = []
     row_parts: list[str] = []  # the same tests, on one quote row r (with its speaker's ae)
     hit_params: list[Any] = []

@@ -116,7 +116,8 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
                                 "start": q["speaker_start"], "end": q["speaker_end"]}),
                    "cue": (None if q["cue_start"] is None else
                            {"start": q["cue_start"], "end": q["cue_end"], "text": q["cue_text"]}),
-                   "via": _json(q["via"], []), "date": q["date"], "date_basis": q["date_basis"]})
+                   "via": _json(q["via"], []), "date": q["date"], "date_basis": q["date_basis"],
+                   "reported": q["reported"]})
     evs = []
     for e in conn.execute("SELECT * FROM events WHERE article_id = ? ORDER BY trigger_start, id",
                           (article_id,)):

@@ -86,6 +86,22 @@ def article_filters(since: str | None, until: str | None, site: str | None, flag
     return cond, params
 
 
+REPORTED = ("speech", "belief", "evidence", "topic")  # what a quote reports (model.Quote.reported)
+
+
+def reported_filter(column: str, reported: str | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions keeping quotes that report `reported` (one of REPORTED; None or "all": every
+    quote), or ValueError naming the values allowed. A quote stored before newsledger told them apart
+    (NULL) counts as speech: it is shown by default, as it was."""
+    if reported is None or reported == "all":
+        return [], []
+    if reported not in REPORTED:
+        raise ValueError(f"reported must be one of {', '.join(REPORTED)} or all, not {reported!r}")
+    if reported == "speech":
+        return [f"({column} = 'speech' OR {column} IS NULL)"], []
+    return [f"{column} = ?"], [reported]
+
+
 def order_by(date: str, ident: str, oldest: bool) -> tuple[list[str], str]:
     """Newest first (undated last), or oldest first: then the undated are left out, so the walk of the
     date index never starts with every item that has no date."""

@@ -1,5 +1,6 @@
 -- The newsledger ledger, schema version 1 (PRAGMA user_version; later versions are the migrations in
--- ledger/store.py, applied after this file: 2 adds events.confidence, 3 an index on articles.language).
+-- ledger/store.py, applied after this file: 2 adds events.confidence, 3 an index on articles.language,
+-- 4 quotes.reported).
 -- A plain SQLite file: open it in any SQLite tool. Offsets (start, end) are Python string indices
 -- into articles.text, exactly as in the analyze JSON contract (DESIGN.md). JSON columns hold lists.
 -- Per-article ids from analyze ("E1", "Q3") are kept as local_id; corpus-wide ids are INTEGER keys.

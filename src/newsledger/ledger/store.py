@@ -18,9 +18,10 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # The oldest version the queries read as it is (opened read-only, a ledger is never migrated): 3 only
-# added an index, so a version 2 ledger is read, a little slower on `--lang`, until an ingest migrates it.
+# added an index, so a version 2 ledger is read, a little slower on `--lang`, until an ingest migrates it;
+# 4 added quotes.reported, which an older file read as it is lacks (`connect_readonly` gives it one).
 READABLE_FROM = 2
 DEFAULT_DB = "newsledger.db"
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another writer's transaction before "locked"
@@ -164,6 +165,8 @@ MIGRATIONS: list[Callable[[], str]] = [
     lambda: "ALTER TABLE events ADD COLUMN confidence REAL;",
     # 2 -> 3: articles by language (`--lang`, `lang=`): without it each such query reads every article row
     lambda: "CREATE INDEX IF NOT EXISTS articles_language ON articles(language);",
+    # 3 -> 4: what each quote reports (speech | belief | evidence | topic; NULL for quotes stored before)
+    lambda: "ALTER TABLE quotes ADD COLUMN reported TEXT;",
 ]
 
 
@@ -261,4 +264,9 @@ def connect_readonly(path: str | Path = DEFAULT_DB) -> sqlite3.Connection:
         raise LedgerError(f"{path} has schema version {version}, expected {SCHEMA_VERSION}"
                           + (" (not a newsledger ledger)" if version == 0 else
                              " (run an ingest with this newsledger to migrate it)"))
+    if version < 4:
+        # quotes.reported came with version 4. A file read as it is is never migrated, so the queries
+        # see its quotes through a view of this connection's own (TEMP: nothing is written to the file)
+        # with the column added, NULL: not known, which the quote filters count as speech.
+        conn.execute("CREATE TEMP VIEW quotes AS SELECT *, NULL AS reported FROM main.quotes")
     return conn

@@ -99,11 +99,12 @@ def _insert_article(conn: sqlite3.Connection, rec: dict[str, Any], chash: str, w
                          [(aid, e["id"], m["start"], m["end"], m["text"]) for m in e.get("mentions") or []])
     conn.executemany(
         "INSERT INTO quotes(article_id, local_id, start, end, text, kind, speaker_local, speaker_name,"
-        " speaker_start, speaker_end, cue_start, cue_end, cue_text, via, date, date_basis)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " speaker_start, speaker_end, cue_start, cue_end, cue_text, via, date, date_basis, reported)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(aid, q["id"], q["start"], q["end"], q["text"], q["kind"], *_ref(q.get("speaker")),
           *((q["cue"]["start"], q["cue"]["end"], q["cue"]["text"]) if q.get("cue") else (None,) * 3),
-          _j(q.get("via") or []), q.get("date"), q.get("date_basis")) for q in rec.get("quotes") or []])
+          _j(q.get("via") or []), q.get("date"), q.get("date_basis"), q.get("reported"))
+         for q in rec.get("quotes") or []])
     conn.executemany(
         "INSERT INTO events(article_id, local_id, category, mode, modality, actor_local, actor_name,"
         " actor_start, actor_end, target_local, target_name, target_start, target_end, trigger_start,"

@@ -78,6 +78,12 @@ Format = Annotated[Literal["json", "csv"], Query(
                 "quotes) with the evidence columns: ids, title, URL, published date, offsets")]
 
 
+Reported = Annotated[Literal["speech", "belief", "evidence", "topic", "all"], Query(
+    description="what the quotes report: speech (default: words said or written), belief (what someone "
+                "thinks or wants), evidence (what a poll or study found), topic (only what a report was "
+                "about: 'endorsed Clinton'), all")]
+
+
 Sort = Annotated[Literal["newest", "oldest"], Query(
     description="newest first (undated last), or oldest first (dated items only)")]
 
@@ -141,10 +147,10 @@ def quotes(request: Request, limit: Limit = 50, offset: Offset = 0,
            q: Annotated[str | None, Query(max_length=200, description="words of the quote",
                                           examples=["wall"])] = None,
            since: Since = None, until: Until = None, sort: Sort = "newest", lang: Lang = None,
-           format: Format = "json") -> Response:
+           reported: Reported = "speech", format: Format = "json") -> Response:
     return page(lambda **kw: queries.quotes(ledger(request), **kw), limit, offset, format,
                 (QUOTE_CSV, per_source), speaker=speaker, search=q, since=since, until=until,
-                oldest=sort == "oldest", lang=lang)
+                oldest=sort == "oldest", lang=lang, reported=reported)
 
 
 @router.get("/api/events", tags=["events"], summary="Events (PLOVER categories), newest first")

@@ -254,7 +254,9 @@ def stories_page(request: Request, offset: OffsetQ = 0) -> Response:
 def search_page(request: Request, q: Opt = None,
                 kind: Annotated[str, Query(alias="in", pattern="^(quotes|articles)$")] = "quotes",
                 speaker: Opt = None, since: DateQ = None, until: DateQ = None, site: Opt = None,
-                sort: SortQ = "newest", offset: OffsetQ = 0) -> Response:
+                sort: SortQ = "newest", offset: OffsetQ = 0,
+                reported: Annotated[str, Query(pattern="^(speech|belief|evidence|topic|all)$")] = "speech"
+                ) -> Response:
     conn = ledger(request)
     asked = bool(q or speaker or since or until or site)
     items: list[dict[str, Any]] = []
@@ -264,14 +266,15 @@ def search_page(request: Request, q: Opt = None,
     oldest = sort == "oldest"
     if asked and kind == "quotes":
         items = queries.quotes(conn, search=q or None, speaker=speaker or None, since=since or None,
-                               until=until or None, limit=PAGE + 1, offset=offset, oldest=oldest)
+                               until=until or None, limit=PAGE + 1, offset=offset, oldest=oldest,
+                               reported=reported)
         ids = fts = None
         if speaker:  # the same speaker the list resolved (ids accepted, best entity for a name)
             ids = [e["id"] for e in queries.find_entities(conn, speaker, limit=1)] \
                 if queries.has_entities(conn) else None
             fts = None if ids else queries.fts_query(speaker, "speaker_name")
         filters: dict[str, Any] = {"speaker_ids": ids or None, "speaker_fts": fts, "search": q or None,
-                   "since": since or None, "until": until or None}
+                   "since": since or None, "until": until or None, "reported": reported}
         total = counts.quotes(conn, **filters)
         facets = _facets(request, counts.quote_facets(conn, **filters), total, "Quotes")
     elif asked:
@@ -282,7 +285,8 @@ def search_page(request: Request, q: Opt = None,
         facets = _facets(request, counts.article_facets(conn, **filters), total, "Articles")
     return html(request, "search.html", title="Search", items=items[:PAGE], asked=asked, kind=kind,
                 f={"q": q or "", "speaker": speaker or "", "since": since or "", "until": until or "",
-                   "site": site or ""}, terms=queries.search_terms(q), snippet=render.snippet,
+                   "site": site or "", "reported": reported},
+                terms=queries.search_terms(q), snippet=render.snippet,
                 page=_exports(request, _pager(request, offset, len(items), total), api), sort=sort,
                 facets=facets, sites=queries.sites(conn), hl=urlencode({"q": q}) if q else "")
 

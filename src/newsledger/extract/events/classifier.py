@@ -4,8 +4,7 @@ A multinomial logistic regression over the sparse features of features.py, fitte
 (training/events/train.py) on the train splits only. Its classes are NONE (not an event) and the
 PLOVER categories. (Two models, event-or-not then category, were tried too: at the same audited
 precision they kept fewer of the dev PLOVER events.) It ships as `model.json` beside this module:
-plain weights, read once per process with the standard library and numpy, so the package needs no
-machine-learning library at run time and the file cannot execute code (unlike a pickle).
+plain weights (extract/linear.py), read once per process.
 
 An event is kept when P(event) = 1 - P(NONE) reaches the threshold chosen on the dev sets, one per
 kind of proposal: the rules' event words, and quotes (whose words are harder to read, so they need
@@ -24,32 +23,18 @@ from typing import Any
 import numpy as np
 
 from newsledger.extract.events.lexicon import CATEGORIES
+from newsledger.extract.linear import Linear, ModelError
+
+__all__ = ["Decision", "EventModel", "ModelError", "from_dict", "load"]
 
 MODEL_FILE = "model.json"
 FORMAT = 2
-
-
-class ModelError(RuntimeError):
-    """The shipped model file is missing or unreadable: a broken install, said clearly at start-up."""
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     category: str | None  # None: not an event
     confidence: float  # P(an event), from the model: an analyst can trade recall for precision with it
-
-
-@dataclass(frozen=True, slots=True)
-class Linear:
-    """Weights over named sparse features, one column per class."""
-
-    index: dict[str, int]  # feature -> row of weights
-    weights: np.ndarray  # (features, columns)
-    bias: np.ndarray  # (columns,)
-
-    def scores(self, features: tuple[str, ...]) -> np.ndarray:
-        rows = [self.index[f] for f in features if f in self.index]
-        return self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +69,9 @@ def from_dict(data: dict[str, Any]) -> EventModel:
     if data.get("format") != FORMAT:
         raise ModelError(f"event model format {data.get('format')!r}, this newsledger reads {FORMAT}")
     classes = tuple(data["classes"])
-    names = list(data["weights"])
-    rows = [data["weights"][n] for n in names]
-    weights = np.array(rows, dtype=np.float64).reshape(len(names), len(classes))
-    linear = Linear({n: i for i, n in enumerate(names)}, weights, np.array(data["bias"], dtype=np.float64))
+    linear = Linear.from_dict(data)
+    if linear.weights.shape[1] != len(classes):
+        raise ModelError(f"event model has {linear.weights.shape[1]} weight columns, {len(classes)} classes")
     return EventModel(linear=linear, classes=classes,
                       thresholds={k: float(v) for k, v in data["thresholds"].items()},
                       meta=dict(data.get("meta", {})))

@@ -23,6 +23,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from newsledger.extract.quotes import boundary
 from newsledger.extract.quotes.content import verb_content
 from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon, lexicon_of, load_lexicon
 from newsledger.extract.quotes.syntax import (
@@ -385,4 +386,6 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon | None = None, tex
         if a.source is None and a.content is None:
             continue
         out.append(a)
+    if not lex.grammar.ud:  # the boundary model reads the English parse's labels
+        boundary.refine(doc, out, boundary.load())
     return out

@@ -259,7 +259,7 @@ _PREDICATIVE = {"oprd", "xcomp", "acomp", "attr", "ccomp"}
 # Prepositions that set the scene of the cue rather than extend what it reports: "denied the charges through
 # his lawyer", "defending itself amid sliding poll numbers", "endorsed Clinton before the primary". The set
 # is measured, not principled: each member helped both halves of the dev set ("during" and "at" did not).
-_SETTING = {"amid", "among", "across", "before", "since", "through"}
+SETTING = {"amid", "among", "across", "before", "since", "through"}
 
 
 def _clause_end(tok: Token, first: Token) -> int:
@@ -271,7 +271,7 @@ def _clause_end(tok: Token, first: Token) -> int:
         if c.is_quote and k + 1 < len(kids) and kids[k + 1].dep_ in _PREDICATIVE:
             continue  # called it “a disgrace”: the quoted complement is part of the content
         if c.dep_ in ("punct", "cc", "conj", "parataxis", "advcl", "ccomp", "mark") or c.is_quote or (
-                c.dep_ == "prep" and c.lower_ in _SETTING):
+                c.dep_ == "prep" and c.lower_ in SETTING):
             end = min(end, c.left_edge.i)
             break
     end = max(end, first.right_edge.i + 1)
@@ -306,7 +306,7 @@ def _late_that(doc: Doc, tok: Token, cue_end: int, that: frozenset[str]) -> Foun
     return None
 
 
-_PRO_FORMS = {"so", "yes", "no", "otherwise"}
+PRO_FORMS = {"so", "yes", "no", "otherwise"}
 
 
 def _pro_form(doc: Doc, cue_end: int) -> Found | None:
@@ -315,7 +315,7 @@ def _pro_form(doc: Doc, cue_end: int) -> Found | None:
     if cue_end >= len(doc):
         return None
     t = doc[cue_end]
-    if t.lower_ in _PRO_FORMS and t.dep_ in ("advmod", "intj", "dobj", "acomp", "ccomp", "attr"):
+    if t.lower_ in PRO_FORMS and t.dep_ in ("advmod", "intj", "dobj", "acomp", "ccomp", "attr"):
         return span_chars(doc, t.i, t.i + 1), "that", t.i
     if t.lower_ == "as" and cue_end + 1 < len(doc) and doc[cue_end + 1].lower_ == "much":
         return span_chars(doc, t.i, t.i + 2), "that", t.i

@@ -40,6 +40,7 @@ from newsledger.extract.quotes.attribution import (
     lexicon_of,
     verb_sense,
 )
+from newsledger.extract.quotes.content import PRO_FORMS
 from newsledger.extract.quotes.marks import Region, scan
 from newsledger.extract.quotes.speakers import Speakers
 from newsledger.model import Article, Entity, Quote, Ref, Span
@@ -476,12 +477,40 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
         if attr is not None and not q.continued:
             cs, ce = doc[attr.cue[0]].idx, doc[attr.cue[1] - 1].idx + len(doc[attr.cue[1] - 1].text)
             cue = Span(cs, ce, text[cs:ce])
-        out.append(Quote(id="", start=s, end=e, text=text[s:e], kind=_kind(btext, s, e, regions, starts, cue),
-                         speaker=q.speaker, cue=cue, via=tuple(q.via)))
+        kind = _kind(btext, s, e, regions, starts, cue)
+        out.append(Quote(id="", start=s, end=e, text=text[s:e], kind=kind, speaker=q.speaker, cue=cue,
+                         via=tuple(q.via), reported=reported(doc, kind, None if q.continued else attr)))
         if q.speaker is not None:
             prev = q
     return tuple(Quote(id=f"Q{i}", start=q.start, end=q.end, text=q.text, kind=q.kind, speaker=q.speaker,
-                       cue=q.cue, via=q.via) for i, q in enumerate(out, 1))
+                       cue=q.cue, via=q.via, reported=q.reported) for i, q in enumerate(out, 1))
+
+
+# What a quote reports, from its cue's class (cues.tsv) and the shape of its content. PolNeAR annotates
+# all four as attributions, and the scores count them all; a reader who asks "what did X say" wants
+# speech. In a blind audit of 100 dev-ledger quotes, 6 of 25 noun-phrase ("topic") quotes were right
+# against 44 of 75 others.
+_REPORTED = {"speech": "speech", "writing": "speech", "belief": "belief", "intention": "belief",
+             "evidence": "evidence"}
+_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "DET", "ADJ", "X"}
+
+
+def reported(doc: Doc, kind: str, attr: Attribution | None) -> str:
+    """"speech", "belief", "evidence" or "topic" (see `Quote.reported`). Words in quotation marks are
+    speech; indirect content that is a noun phrase with no verb in it ("endorsed Clinton", "Obama's
+    executive actions on immigration") is the report's topic, not its content."""
+    if attr is None or kind == "direct":
+        return "speech"
+    if kind == "indirect" and attr.content is not None and attr.content_root is not None and (
+            doc[attr.content_root].pos_ in _NOMINAL and doc[attr.content_root].lower_ not in PRO_FORMS):
+        content = doc.char_span(*attr.content, alignment_mode="expand")
+        # (a clause the tagger read as a noun phrase still opens with its "that": "shows that Trump leads")
+        if content is not None and not any(t.pos_ in ("VERB", "AUX") for t in content) and not (
+                len(content) > 2 and content[0].lower_ in lexicon_of(doc).grammar["that"]):
+            return "topic"
+    if attr.frame == "raise":  # "X is expected to", "seems to": what is believed, by someone unnamed
+        return "belief"
+    return _REPORTED.get(attr.sense.cls, "speech")
 
 
 def _covered(quotes: list[_Q], regions: list[Region]) -> list[bool]:
