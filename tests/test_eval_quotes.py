@@ -4,9 +4,9 @@ Runs ../shared/eval/evaluate.py quotes (304 political news articles, 7,364 attri
 them indirect) and checks span F1, speaker accuracy and end-to-end F1 against floors pinned about 0.01
 below what was measured, so a regression fails CI while run-to-run noise does not. Measured:
 
-  span P/R/F1 0.775/0.681/0.725   speaker accuracy 0.926   end-to-end F1 0.663
-  span recall by kind: direct 0.94, mixed 0.80, indirect 0.59
-  halves by sha1(id) parity: even 0.712 / 0.924 / 0.648, odd 0.738 / 0.927 / 0.678 (span F1 / speaker / e2e)
+  span P/R/F1 0.779/0.683/0.728   speaker accuracy 0.926   end-to-end F1 0.666
+  span recall by kind: direct 0.94, mixed 0.81, indirect 0.59
+  (with the learned content ends of extract/quotes/boundary.py; the rules' own: 0.725 / 0.926 / 0.663)
   (textacy 0.13 direct_quotations per paragraph: span F1 0.235, end-to-end 0.221; bench/quotes_vs_textacy.py)
 """
 
@@ -18,7 +18,7 @@ import pytest
 
 from evalgate import assert_floors, run_evaluate
 
-FLOORS = {"span_f1": 0.715, "speaker_acc": 0.916, "e2e_f1": 0.653}
+FLOORS = {"span_f1": 0.718, "speaker_acc": 0.916, "e2e_f1": 0.656}
 
 
 @pytest.mark.slow

@@ -33,8 +33,13 @@ def _quotes(nlp, text: str) -> dict[str, str]:
     ("Sanders endorsed Clinton.", "Clinton", "topic"),
     ("The senator did not respond to a request for comment.", "a request for comment", "topic"),
     ("Warren criticized the trade deal.", "the trade deal", "topic"),
-    # a verb in the content makes it a report of what was said ("urged X to ...")
+    # a noun phrase with a clause inside is still a noun phrase
+    ("The governor unveiled a proposal to create a new office.", "a proposal to create a new office",
+     "topic"),
+    # but when the cue says something of its object, that is what was said
     ("He urged other candidates to drop out.", "other candidates to drop out", "speech"),
+    ("Voters described the campaign of Donald Trump as most unfair.",
+     "the campaign of Donald Trump as most unfair", "speech"),
 ])
 def test_what_a_quote_reports(nlp, text, content, reported):
     got = _quotes(nlp, text)

@@ -106,15 +106,36 @@ def candidates(doc: Doc, sent: Span, cue: Token, a: int, b: int, cues: frozenset
     return sorted(ranked[:_MAX_CANDIDATES])
 
 
-def features(doc: Doc, sent: Span, cue: Token, a: int, b: int, e: int, root: int | None, frame: str
-             ) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class SentenceCounts:
+    """Running counts over one sentence, so each candidate's features cost no walk to its end."""
+
+    start: int
+    words: tuple[int, ...]  # words[k]: tokens that are not punctuation or space among sent[k:]
+    quotes: tuple[int, ...]  # quotes[k]: quotation marks among sent[:k]
+
+    @classmethod
+    def of(cls, sent: Span) -> SentenceCounts:
+        words, quotes = [0] * (len(sent) + 1), [0] * (len(sent) + 1)
+        for k in range(len(sent) - 1, -1, -1):
+            t = sent[k]
+            words[k] = words[k + 1] + (not (t.is_punct or t.is_space))
+        for k, t in enumerate(sent):
+            quotes[k + 1] = quotes[k] + t.is_quote
+        return cls(sent.start, tuple(words), tuple(quotes))
+
+
+def features(doc: Doc, sent: Span, cue: Token, a: int, b: int, e: int, root: int | None, frame: str,
+             counts: SentenceCounts | None = None) -> tuple[str, ...]:
     """What the model reads about ending the content at token `e` (the rules ended it at `b`)."""
+    counts = counts or SentenceCounts.of(sent)
+    o = counts.start
     f = [f"frame={frame}", "len=" + _bucket(e - a)]
     side = "rule" if e == b else "ext" if e > b else "cut"
     f.append(side)
     if e != b:
         f.append(f"{side}={_bucket(abs(e - b))}")
-    rest = [t for t in doc[e:sent.end] if not (t.is_punct or t.is_space)]
+    rest = counts.words[e - o]
     if not rest:
         f.append("send")
     else:
@@ -123,7 +144,7 @@ def features(doc: Doc, sent: Span, cue: Token, a: int, b: int, e: int, root: int
         att = _attachment(h, a, e, cue, root)
         f += [f"x={_closed(x)}", f"xdep={x.dep_}", f"h={_closed(h)}", f"hdep={h.dep_}", f"att={att}",
               f"hdep={h.dep_}|att={att}", f"h={_closed(h)}|att={att}", f"x={_closed(x)}|att={att}",
-              f"x={_closed(x)}|frame={frame}", f"hdep={h.dep_}|frame={frame}", "rest=" + _bucket(len(rest)),
+              f"x={_closed(x)}|frame={frame}", f"hdep={h.dep_}|frame={frame}", "rest=" + _bucket(rest),
               # whether a phrase is the scene or the content depends on which side of the rules' end it is
               f"{side}|h={_closed(h)}|att={att}", f"{side}|hdep={h.dep_}|att={att}"]
         if h.ent_type_:
@@ -133,7 +154,7 @@ def features(doc: Doc, sent: Span, cue: Token, a: int, b: int, e: int, root: int
             f.append(f"pobj={obj.ent_type_ or obj.pos_}|h={_closed(h)}")
         if h.right_edge.i + 1 >= sent.end - 1:
             f.append(f"tail|att={att}")
-        if any(t.is_quote for t in doc[e:h.right_edge.i + 1]):
+        if counts.quotes[min(h.right_edge.i + 1, sent.end) - o] > counts.quotes[e - o]:
             f.append("quoted")
     if e > b:  # what the extension takes in: each phrase in it ("on Monday", "as most unfair")
         for t in doc[b:e]:
@@ -184,7 +205,8 @@ def refine(doc: Doc, attrs: list[Attribution], model: BoundaryModel | None) -> N
         cue = doc[attr.cue[0]]
         ends = candidates(doc, sent, cue, a, b, cues)
         root = attr.content_root
-        scores = [float(model.linear.scores(features(doc, sent, cue, a, b, e, root, attr.frame))[0])
+        counts = SentenceCounts.of(sent)
+        scores = [float(model.linear.scores(features(doc, sent, cue, a, b, e, root, attr.frame, counts))[0])
                   for e in ends]
         best = max(range(len(ends)), key=scores.__getitem__)
         if ends[best] != b and scores[best] - scores[ends.index(b)] >= model.margin:
