@@ -135,3 +135,19 @@ def test_the_api_filters_and_refuses_an_unknown_value(ledger):
     page = client.get("/search", params={"q": "Reyes", "reported": "all"})
     assert page.status_code == 200 and badge in page.text
     assert badge not in client.get("/search", params={"q": "Reyes"}).text
+
+
+def test_a_timeline_keeps_every_report_and_says_which_are_only_topics(ledger):
+    """What an entity said and did: an endorsement is on its timeline, marked as a topic, not a quote."""
+    from fastapi.testclient import TestClient
+
+    from newsledger.ledger import queries, store
+    from newsledger.web.app import create_app
+
+    conn = store.connect_readonly(ledger)
+    ward = queries.find_entities(conn, "Jane Ward", limit=1)[0]
+    said = {it["text"]: it["reported"] for it in queries.timeline(conn, ward["id"])
+            if it["type"] == "quote"}
+    assert said.get("Mayor Tom Reyes on Tuesday") == "topic" and "speech" in said.values()
+    page = TestClient(create_app(str(ledger))).get(f"/entities/{ward['id']}").text
+    assert '<span class="badge">topic</span>' in page and '<span class="badge">quote</span>' in page

@@ -563,7 +563,8 @@ def timeline(conn: sqlite3.Connection, entity_id: int, *, since: str | None = No
     for p in picked:
         if p["kind"] == "quote" and (r := quotes_by_id.get(p["item_id"])) is not None:
             items.append({"type": "quote", "role": "speaker", "id": r["id"], "date": r["date"],
-                          "date_basis": r["date_basis"], "kind": r["kind"], "text": r["text"],
+                          "date_basis": r["date_basis"], "kind": r["kind"], "reported": r["reported"],
+                          "text": r["text"],
                           "speaker": {"entity": r["speaker_entity"], "name": r["speaker_name"]},
                           "cue": r["cue_text"], "cluster_id": r["cluster_id"] or r["id"],
                           "evidence": {"start": r["start"], "end": r["end"]},
