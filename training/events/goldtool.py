@@ -48,10 +48,11 @@ def sentences(split: str, doc_id: str) -> list[tuple[int, int]]:
     return out
 
 
-def pick(split: str, n: int, skip: int = 0) -> list[str]:
-    """The articles to annotate: ordinary length (1,200-8,000 characters), in sha1(id) order, so the
-    sample mixes publishers and dates and never depends on what the system gets right."""
-    ids = [i for i, t in articles(split).items() if 1200 <= len(t) <= 8000]
+def pick(split: str, n: int, skip: int = 0, lengths: tuple[int, int] = (1200, 8000)) -> list[str]:
+    """The articles to annotate: ordinary length (1,200-8,000 characters unless `lengths` says), in
+    sha1(id) order, so the sample mixes publishers and dates and never depends on what the system gets
+    right."""
+    ids = [i for i, t in articles(split).items() if lengths[0] <= len(t) <= lengths[1]]
     ids.sort(key=lambda i: hashlib.sha1(i.encode()).hexdigest())
     return ids[skip: skip + n]
 

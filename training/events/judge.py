@@ -31,8 +31,8 @@ def pid(doc: str, start: int, end: int) -> str:
     return f"{doc}#{start}-{end}"
 
 
-def export(skip: int, n: int, batches: int, out: Path) -> None:
-    ids = goldtool.pick("train", n, skip)
+def export(skip: int, n: int, batches: int, out: Path, lengths: tuple[int, int] = (1200, 8000)) -> None:
+    ids = goldtool.pick("train", n, skip, lengths)
     coded = set(data.article_gold("train"))
     ids = [i for i in ids if i not in coded]
     out.mkdir(parents=True, exist_ok=True)
@@ -99,12 +99,15 @@ def main() -> int:
     e.add_argument("--n", type=int, default=200)
     e.add_argument("--batches", type=int, default=8)
     e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--lengths", default="1200-8000", metavar="MIN-MAX",
+                   help="article lengths in characters to pick from (default 1200-8000)")
     i = sub.add_parser("import")
     i.add_argument("verdicts", type=Path, nargs="+")
     i.add_argument("--out", type=Path, default=data.GOLD / "judged_train.jsonl")
     args = ap.parse_args()
     if args.cmd == "export":
-        export(args.skip, args.n, args.batches, args.out)
+        lo, hi = (int(x) for x in args.lengths.split("-"))
+        export(args.skip, args.n, args.batches, args.out, (lo, hi))
         return 0
     return import_verdicts(args.verdicts, args.out)
 
