@@ -157,8 +157,8 @@ def article_gold(split: str) -> dict[str, list[dict[str, Any]]]:
     """doc id → its coded records (events and `none` traps): for dev the audited articles
     (gold/dev_audit.jsonl); for train the coded articles (gold/train.jsonl) and the judged proposals
     (gold/judged_train.jsonl, made with judge.py)."""
-    names = ("train.jsonl", "judged_train.jsonl", "judged_train_2.jsonl") if split == "train" else (
-        "dev_audit.jsonl",)
+    names = ("train.jsonl", "judged_train.jsonl", "judged_train_2.jsonl", "judged_train_3.jsonl") \
+        if split == "train" else ("dev_audit.jsonl",)
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         path = GOLD / name

@@ -204,7 +204,8 @@ def main() -> int:
     import sklearn
 
     inputs = [data.PLOVER / "train.jsonl", data.GOLD / "train.jsonl", data.GOLD / "judged_train.jsonl",
-              data.GOLD / "judged_train_2.jsonl", *([data.WRITTEN] if args.written else [])]
+              data.GOLD / "judged_train_2.jsonl", data.GOLD / "judged_train_3.jsonl",
+              *([data.WRITTEN] if args.written else [])]
     model_data["meta"] = {
         "trained_on": sorted(f"../shared/eval/plover/{p.name}" if p.parent == data.PLOVER
                              else f"training/events/gold/{p.name}" for p in inputs if p.exists()),
