@@ -308,3 +308,21 @@ def test_headline_words_never_join_a_name(nlp):
     names = {e.name for e in a.entities if e.type == "PERSON"}
     assert "Donald Trump" in names and "Hillary Clinton" in names
     assert not any(w in n for n in names for w in ("Offensive", "Things", "Slams"))
+
+
+def test_a_title_line_run_on_shrinks_to_the_name_the_article_uses(nlp):
+    """Scraped titles capitalise every word, and the model runs an organisation into the headline
+    around it; the name the body uses is what is left (with its type), never the headline words."""
+    text = ("Northwind Bank Accused Of Hiding Losses To Protect Its Chief.\n\n"
+            "Regulators said on Monday that Northwind Bank hid losses of more than $2 million to protect the "
+            "reputation of its chief executive. The bank denied the charge in a statement to reporters.")
+    names = {(e.type, e.name) for e in run(nlp, text)}
+    assert ("ORG", "Northwind Bank") in names
+    assert not any("Accused" in name for _, name in names), names
+
+
+def test_a_name_with_ordinary_capitalised_words_on_the_title_line_stays_whole(nlp):
+    text = ("Smithsonian Opens African American Museum Of History.\n\n"
+            "The African American Museum of History opened on Saturday in Washington, officials said.")
+    names = {e.name for e in run(nlp, text)}
+    assert not ({"African", "American"} & names), names

@@ -28,7 +28,15 @@ from spacy.tokens import Doc
 
 from newsledger.extract.entities import others, people
 from newsledger.extract.entities.lexicon import ENTITY_LABELS, EntityLexicon, lex_of
-from newsledger.extract.entities.spans import Ent, headline_names, leading_words, repair, title_index, trim
+from newsledger.extract.entities.spans import (
+    Ent,
+    headline_names,
+    headline_runs,
+    leading_words,
+    repair,
+    title_index,
+    trim,
+)
 from newsledger.model import Article, Entity, Mention
 
 __all__ = ["ENTITY_LABELS", "extract_entities"]
@@ -48,7 +56,7 @@ def extract_entities(doc: Doc, article: Article) -> tuple[Entity, ...]:
                 ents.append(trimmed)
         else:  # dates and numbers keep their tokens from being read as names
             ents.append(Ent(e.start, e.end, label))
-    ents = leading_words(doc, headline_names(doc, repair(doc, ents, titles)))
+    ents = leading_words(doc, headline_runs(doc, headline_names(doc, repair(doc, ents, titles))))
     ents.sort(key=lambda x: x.start)
     # Names inside a multi-word title ("Secretary of State", "Chancellor of the Exchequer") are not entities.
     inside = bytearray(len(doc))
