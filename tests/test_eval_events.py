@@ -4,22 +4,22 @@ dev articles. Floors sit a little below what was measured, so a regression fails
 PLOVER dev (../shared/eval/evaluate.py events: 82 items, one or two news sentences each, coded with a
 category, actor and target). Measured with the shipped event model:
 
-  category P/R/F1 0.967/0.711/0.819   event P/R/F1 0.967/0.711/0.819
+  category P/R/F1 0.951/0.699/0.806   event P/R/F1 0.951/0.699/0.806
 
 The rules alone scored 0.934 / 0.898 here, but these sentences were read while the lexicon was written:
 on held-out records the same rules scored 0.73. The model is fitted on train splits only; on 5-fold
-cross-validation over the 868 PLOVER train sentences it reaches category F1 0.712 (the rules: 0.695).
+cross-validation over the 868 PLOVER train sentences it reaches category F1 0.711 (the rules: 0.695).
 It is set for precision (training/events/train.py's PRECISION_FLOOR): the model before it claimed
 nearly twice as much (category P/R 0.808/0.759, cross-validation 0.729) with one claim in three wrong
 on real articles. With 7,122 more judged proposals from train articles (gold/judged_train_2.jsonl and
-_3) the model went from 0.789 to 0.819 here and from 0.701 to 0.712 in cross-validation.
+_3) the model went from 0.789 to 0.806 here and from 0.701 to 0.711 in cross-validation.
 
 Audited dev articles (40 PolNeAR political news articles coded event by event: training/events/GUIDE.md,
 gold/dev_audit.jsonl), judged automatically by training/events/audit.py: measured precision 0.784
 (29 of 37; with the first judged set only: 0.778, 28 of 36; the model before: 0.636, 42 of 66; the rules
 alone: 0.145), recall of the events coded clear 0.145 (0.139; before: 0.212; the rules alone: 0.182).
 At one cut-off for every proposal the new model is more precise at as much recall or more (at 0.5:
-0.591 / 0.248 against 0.505 / 0.224; at 0.4: 0.475 / 0.297 against 0.434 / 0.279).
+0.584 / 0.248 against 0.505 / 0.224; at 0.4: 0.478 / 0.297 against 0.434 / 0.279).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pytest
 from conftest import ROOT, SHARED
 from evalgate import assert_floors, run_evaluate
 
-FLOORS = {"cat_f1": 0.80, "event_f1": 0.80}
+FLOORS = {"cat_f1": 0.79, "event_f1": 0.79}
 AUDIT_FLOORS = {"precision": 0.77, "recall": 0.135}  # precision first: see the docstring
 AUDIT = ROOT / "training" / "events"
 POLNEAR_DEV = SHARED / "eval" / "polnear" / "dev.jsonl"
