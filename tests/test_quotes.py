@@ -715,3 +715,7 @@ def test_an_unreadable_boundary_model_is_a_clear_error() -> None:
 
     with pytest.raises(ModelError, match="format"):
         boundary.from_dict({"format": 99, "weights": {}, "bias": [0.0], "margin": 1.0})
+    from newsledger.extract.linear import read_model
+
+    with pytest.raises(ModelError, match=r"missing\.json in newsledger/extract/quotes.*make models"):
+        read_model("newsledger.extract.quotes", "missing.json", "quote boundary model", boundary.from_dict)

@@ -8,10 +8,15 @@ run time, and a model file cannot execute code (unlike a pickle).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from typing import Any, TypeVar
 
 import numpy as np
+
+M = TypeVar("M")
 
 
 class ModelError(RuntimeError):
@@ -38,3 +43,15 @@ class Linear:
         weights = np.array([data["weights"][n] for n in names], dtype=np.float64)
         weights = weights.reshape(len(names), len(bias))
         return cls({n: i for i, n in enumerate(names)}, weights, bias)
+
+
+def read_model(package: str, filename: str, what: str, from_dict: Callable[[dict[str, Any]], M]) -> M:
+    """A model file shipped in `package`, through its reader `from_dict`; a missing or unreadable file is
+    a ModelError that says what to do (a broken install, or `make models` not run)."""
+    try:
+        text = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+        return from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        where = package.replace(".", "/")
+        raise ModelError(f"the {what} ({filename} in {where}) cannot be read: {exc}; reinstall newsledger, "
+                         "or rebuild it with `make models`") from exc

@@ -14,16 +14,14 @@ model never saw in training: then the rules' category stands.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from newsledger.extract.events.lexicon import CATEGORIES
-from newsledger.extract.linear import Linear, ModelError
+from newsledger.extract.linear import Linear, ModelError, read_model
 
 __all__ = ["Decision", "EventModel", "ModelError", "from_dict", "load"]
 
@@ -80,9 +78,4 @@ def from_dict(data: dict[str, Any]) -> EventModel:
 @lru_cache(maxsize=1)
 def load() -> EventModel:
     """The shipped model, read once per process."""
-    try:
-        text = resources.files("newsledger.extract.events").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-        return from_dict(json.loads(text))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"the event model ({MODEL_FILE} in newsledger/extract/events) cannot be read: "
-                         f"{exc}; reinstall newsledger, or rebuild it with `make models`") from exc
+    return read_model("newsledger.extract.events", MODEL_FILE, "event model", from_dict)

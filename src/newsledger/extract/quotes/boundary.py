@@ -18,15 +18,13 @@ model is), so the package needs no machine-learning library at run time.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from newsledger.extract.linear import Linear, ModelError
+from newsledger.extract.linear import Linear, ModelError, read_model
 from newsledger.extract.quotes.content import PRO_FORMS, SETTING
 from newsledger.extract.quotes.syntax import Attribution, span_chars
 
@@ -225,9 +223,4 @@ def from_dict(data: dict[str, Any]) -> BoundaryModel:
 @lru_cache(maxsize=1)
 def load() -> BoundaryModel:
     """The shipped model, read once per process."""
-    try:
-        text = resources.files("newsledger.extract.quotes").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-        return from_dict(json.loads(text))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"the quote boundary model ({MODEL_FILE} in newsledger/extract/quotes) cannot be "
-                         f"read: {exc}; reinstall newsledger, or rebuild it with `make models`") from exc
+    return read_model("newsledger.extract.quotes", MODEL_FILE, "quote boundary model", from_dict)
