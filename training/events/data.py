@@ -35,6 +35,8 @@ PLOVER = EVAL / "plover"
 POLNEAR = EVAL / "polnear"
 GOLD = HERE / "gold"
 WRITTEN = GOLD / "written.jsonl"
+# The coded train articles and the judged train proposals (judge.py), in the order the data hash reads them
+TRAIN_GOLD = ("train.jsonl", "judged_train.jsonl", "judged_train_2.jsonl", "judged_train_3.jsonl")
 
 sys.path.insert(0, str(EVAL))
 import score_events  # noqa: E402  (the official matching rules for PLOVER items)
@@ -157,8 +159,7 @@ def article_gold(split: str) -> dict[str, list[dict[str, Any]]]:
     """doc id → its coded records (events and `none` traps): for dev the audited articles
     (gold/dev_audit.jsonl); for train the coded articles (gold/train.jsonl) and the judged proposals
     (gold/judged_train.jsonl, made with judge.py)."""
-    names = ("train.jsonl", "judged_train.jsonl", "judged_train_2.jsonl", "judged_train_3.jsonl") \
-        if split == "train" else ("dev_audit.jsonl",)
+    names = TRAIN_GOLD if split == "train" else ("dev_audit.jsonl",)
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         path = GOLD / name

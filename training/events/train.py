@@ -203,8 +203,7 @@ def main() -> int:
         print(f"5-fold cross-validation on PLOVER train: {cv}", file=sys.stderr)
     import sklearn
 
-    inputs = [data.PLOVER / "train.jsonl", data.GOLD / "train.jsonl", data.GOLD / "judged_train.jsonl",
-              data.GOLD / "judged_train_2.jsonl", data.GOLD / "judged_train_3.jsonl",
+    inputs = [data.PLOVER / "train.jsonl", *(data.GOLD / name for name in data.TRAIN_GOLD),
               *([data.WRITTEN] if args.written else [])]
     model_data["meta"] = {
         "trained_on": sorted(f"../shared/eval/plover/{p.name}" if p.parent == data.PLOVER

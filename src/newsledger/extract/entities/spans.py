@@ -318,10 +318,11 @@ def _line_of(doc: Doc, i: int) -> tuple[int, int]:
     return a, b
 
 
-def _headline(doc: Doc, a: int, b: int) -> bool:
-    """A title-case line without a closing full stop: a headline, where every word is capitalised."""
+def _headline(doc: Doc, a: int, b: int, stop_ok: bool = False) -> bool:
+    """A title-case line without a closing full stop (`stop_ok`: with or without one, as a scraped title
+    line may have): a headline, where every word is capitalised."""
     words = [t for t in doc[a:b] if t.is_alpha]
-    if len(words) < 3 or (b > a and doc[b - 1].text in (".", "?", "!")):
+    if len(words) < 3 or (not stop_ok and b > a and doc[b - 1].text in (".", "?", "!")):
         return False
     return sum(t.text[:1].isupper() for t in words) >= 0.75 * len(words)
 
@@ -367,8 +368,7 @@ def headline_runs(doc: Doc, ents: list[Ent]) -> list[Ent]:
     if not len(doc):
         return ents
     a, b = _line_of(doc, 0)
-    words = [t for t in doc[a:b] if t.is_alpha]
-    if len(words) < 3 or sum(t.text[:1].isupper() for t in words) < 0.75 * len(words):
+    if not _headline(doc, a, b, stop_ok=True):
         return ents
     first = [e for e in ents if e.label in ENTITY_LABELS and e.label != "PERSON" and e.start < b
              and e.end - e.start >= 3]

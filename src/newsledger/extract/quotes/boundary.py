@@ -25,7 +25,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.linear import Linear, ModelError, read_model
-from newsledger.extract.quotes.content import PRO_FORMS, SETTING
+from newsledger.extract.quotes.content import PRO_FORMS, SETTING, WHEN
 from newsledger.extract.quotes.syntax import Attribution, span_chars
 
 MODEL_FILE = "boundary.json"
@@ -33,7 +33,6 @@ FORMAT = 1
 FRAMES = ("that", "obj", "prep", "to")  # the content frames whose end is the rules' guess
 _CUTS = {",", ";", ":", "—", "–", "-", "--", "(", ")", "."}
 _MAX_CANDIDATES = 40
-_WHEN = ("DATE", "TIME")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +79,11 @@ def _scene(c: Token) -> bool:
     poll numbers", "called the plan “a disgrace” on Monday"), never what was said. PolNeAR's annotators
     split evenly on dates ("on Monday" ends 22 train contents and follows 22 others), and the setting
     prepositions are too rare in train to learn; the rules' reading is the one a user expects."""
-    if c.dep_ == "npadvmod" and c.ent_type_ in _WHEN:
+    if c.dep_ == "npadvmod" and c.ent_type_ in WHEN:
         return True
     if c.dep_ != "prep":
         return False
-    return c.lower_ in SETTING or any(o.dep_ == "pobj" and o.ent_type_ in _WHEN for o in c.children)
+    return c.lower_ in SETTING or any(o.dep_ == "pobj" and o.ent_type_ in WHEN for o in c.children)
 
 
 def candidates(doc: Doc, sent: Span, cue: Token, a: int, b: int, cues: frozenset[int] = frozenset()

@@ -94,13 +94,13 @@ def verb_content(doc: Doc, tok: Token, sense: CueSense, cue_end: int) -> Found:
     preps = sense.preps
     if preps and grammar.ud:  # "appelle à une grève": the object hangs from the verb, with a case child
         for c in kids:
-            if c.dep_.startswith(("obl", "nmod")) and c.i > tok.i and c.ent_type_ not in _WHEN and any(
+            if c.dep_.startswith(("obl", "nmod")) and c.i > tok.i and c.ent_type_ not in WHEN and any(
                     k.dep_ == "case" and k.lower_ in preps for k in c.children):
                 return span_chars(doc, c.left_edge.i, _clause_end(tok, c)), "prep", c.i
     elif preps:
         for c in kids:
             if c.dep_ == "prep" and c.lower_ in preps and c.i > tok.i:
-                objs = [o for o in c.children if o.dep_ in ("pobj", "pcomp") and o.ent_type_ not in _WHEN]
+                objs = [o for o in c.children if o.dep_ in ("pobj", "pcomp") and o.ent_type_ not in WHEN]
                 if objs:
                     a = what.i if what is not None else objs[0].left_edge.i
                     return span_chars(doc, a, _clause_end(tok, objs[0])), "prep", objs[0].i
@@ -160,7 +160,7 @@ def _passive_content(doc: Doc, tok: Token, kids: list[Token]) -> Found:
         if c.i < tok.i:
             continue
         if c.dep_ in ("punct", "cc", "conj", "advcl", "parataxis", "mark", "npadvmod", "relcl", "agent") or (
-                c.dep_ == "prep" and any(o.ent_type_ in _WHEN for o in c.children)):
+                c.dep_ == "prep" and any(o.ent_type_ in WHEN for o in c.children)):
             break
         end = c.right_edge.i + 1
     if end == tok.i + 1:
@@ -251,7 +251,7 @@ def _raised(doc: Doc, tok: Token, kids: list[Token]) -> Found | None:
     return span_chars(doc, a, _clause_end(tok, xc)), "raise", xc.i
 
 
-_WHEN = {"DATE", "TIME"}  # "called on Monday" is no call on anyone
+WHEN = {"DATE", "TIME"}  # "called on Monday" is no call on anyone
 _QUESTION_WORDS = {"how", "what", "why", "whether", "where", "when"}
 _PREDICATIVE = {"oprd", "xcomp", "acomp", "attr", "ccomp"}
 
