@@ -41,14 +41,16 @@ test: $(VENV)/.dev-installed
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
-## models: refit the shipped models from the train splits in ../shared/eval: the event model
-## (src/newsledger/extract/events/model.json, with the coded articles in training/events/gold; prints the
-## dev figures and a 5-fold cross-validation on the PLOVER train sentences) and the quote boundary model
-## (src/newsledger/extract/quotes/boundary.json; parses PolNeAR train and dev once, ~3 minutes, then ~1
-## minute). Deterministic and CPU-only: a rerun writes the same bytes.
+## models: refit the shipped models from the train splits in ../shared/eval, in the order a document
+## meets them: the quote boundary model (src/newsledger/extract/quotes/boundary.json; parses PolNeAR train and dev
+## once, ~3 minutes, then ~1 minute), the quote keep model (keep.json beside it, ~2 minutes), then the event
+## model (src/newsledger/extract/events/model.json, with the coded articles in training/events/gold; it
+## reads the quotes the two before it shape; prints the dev figures and a 5-fold cross-validation on the
+## PLOVER train sentences). Deterministic and CPU-only: a rerun writes the same bytes.
 models: $(VENV)/.dev-installed
-	$(BIN)/python training/events/train.py --cv
 	$(BIN)/python training/quotes/boundary.py
+	$(BIN)/python training/quotes/keep.py
+	$(BIN)/python training/events/train.py --cv
 
 ## lock: re-resolve constraints.txt after a change to pyproject.toml (keeps the other pins; UPGRADE=1
 ## moves every pin to the newest release the ranges allow). uv resolves for every platform at once.

@@ -8,7 +8,8 @@ attribution the rules find in the train articles whose content follows its cue (
 off, so the rules' own ends are what it learns to correct), each candidate end labelled by whether it
 ends where the annotators' content ends. Only attributions whose start the annotators agree with
 are used: a wrong start is not the end's fault. Settings (regularisation C, the margin a candidate must
-beat the rules' end by) are chosen on the dev split's span F1 through the real extractor; nothing is
+beat the rules' end by) are chosen on the dev split's span F1 through the real extractor, with the keep
+model off (it is fitted after this one, on the ends this one draws: `make models`); nothing is
 fitted on dev. Deterministic (sorted features, lbfgs); parses both splits once into
 bench/results/quotes_cache (git-ignored; the publishers' texts) and reuses that cache after.
 """
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import polnear  # noqa: E402  (the bench's PolNeAR paths and scorer)
 import quotes_iterate  # noqa: E402  (its parse cache)
-from newsledger.extract.quotes import boundary  # noqa: E402
+from newsledger.extract.quotes import boundary, keep  # noqa: E402
 from newsledger.extract.quotes import extract as quote_extract  # noqa: E402
 
 TRAIN = polnear.EVAL / "polnear" / "train.jsonl"
@@ -141,8 +142,9 @@ def fit(feats: list[tuple[str, ...]], labels: list[int], c: float) -> dict[str, 
 def dev_scores(model: dict[str, Any], rows: list[dict], docs: list) -> dict:
     """Span/speaker/e2e on the dev split with `model` in the real quote stage."""
     live = boundary.from_dict(model)
-    real = boundary.load
+    real, real_keep = boundary.load, keep.load
     boundary.load = lambda: live  # type: ignore[assignment]
+    keep.load = lambda: None  # type: ignore[assignment]  (fitted after this one, on its ends: make models)
     try:
         gold = {r["id"]: {"text": r["text"], "quotes": r["quotes"]} for r in rows}
         pred = {r["id"]: {"quotes": polnear.scored(
@@ -157,6 +159,7 @@ def dev_scores(model: dict[str, Any], rows: list[dict], docs: list) -> dict:
                 "halves": halves}
     finally:
         boundary.load = real  # type: ignore[method-assign]
+        keep.load = real_keep  # type: ignore[method-assign]
 
 
 def _figures(s: dict) -> str:

@@ -13,7 +13,9 @@ Two passes meet here. `attribution.py` reads cues, sources and content from the 
    boomed, “...”`, `A footnote makes that clear: “...”`), to a dash-and-name signature (`“...” ― Name`),
    merged into the quote they continue (`“X,” he said. “Y.”` and `He said X. “Y.”` are one quote each),
    or continue the previous paragraph's speaker;
-5. speakers become Refs (`speakers.py`), in text order so pronoun genders learned early hold.
+5. speakers become Refs (`speakers.py`), in text order so pronoun genders learned early hold;
+6. a model fitted on PolNeAR's train split (`keep.py`) drops the quotes annotators would not mark
+   (English only, as the boundary model that ends their content).
 
 Languages differ in their lexicons (the cues and closed-class words of the document's language) and in
 one convention: French dialogue, where a paragraph opening with a dash is a speaker's turn and an incise
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc
 
+from newsledger.extract.quotes import keep
 from newsledger.extract.quotes.attribution import (
     Attribution,
     CueSense,
@@ -482,6 +485,8 @@ def extract_quotes(doc: Doc, article: Article, entities: tuple[Entity, ...]) -> 
                          via=tuple(q.via), reported=reported(doc, kind, None if q.continued else attr)))
         if q.speaker is not None:
             prev = q
+    if not lexicon_of(doc).grammar.ud:  # the keep model reads the English parse's labels
+        out = keep.keep(doc, out, text, {e.id: e.type for e in entities}, keep.load())
     return tuple(Quote(id=f"Q{i}", start=q.start, end=q.end, text=q.text, kind=q.kind, speaker=q.speaker,
                        cue=q.cue, via=q.via, reported=q.reported) for i, q in enumerate(out, 1))
 
