@@ -42,13 +42,15 @@ test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 ## models: refit the shipped models from the train splits in ../shared/eval, in the order a document
-## meets them: the quote boundary model (src/newsledger/extract/quotes/boundary.json; parses PolNeAR train and dev
-## once, ~3 minutes, then ~1 minute), the quote keep model (keep.json beside it, ~2 minutes), then the event
-## model (src/newsledger/extract/events/model.json, with the coded articles in training/events/gold; it
-## reads the quotes the two before it shape; prints the dev figures and a 5-fold cross-validation on the
-## PLOVER train sentences). Deterministic and CPU-only: a rerun writes the same bytes.
+## meets them, each fitted on what the ones before it produce: the quote boundary model
+## (src/newsledger/extract/quotes/boundary.json; parses PolNeAR train and dev once, ~3 minutes, then ~1
+## minute), the quote source and keep models (source.json, keep.json beside it, ~4 and ~2 minutes), then
+## the event model (src/newsledger/extract/events/model.json, with the coded articles in
+## training/events/gold; prints the dev figures and a 5-fold cross-validation on the PLOVER train
+## sentences). Deterministic and CPU-only: a rerun writes the same bytes.
 models: $(VENV)/.dev-installed
 	$(BIN)/python training/quotes/boundary.py
+	$(BIN)/python training/quotes/source.py
 	$(BIN)/python training/quotes/keep.py
 	$(BIN)/python training/events/train.py --cv
 

@@ -5,7 +5,7 @@
 
 What it learns: whether a quote the rules found is an attribution a trained annotator marked (see the
 module's docstring). Examples: every quote the quote stage finds in the train articles with this model
-switched off (the boundary model on, as at run time, so run training/quotes/boundary.py first), labelled
+switched off (the boundary and source models on, as at run time, so fit those first: `make models`), labelled
 1 when it overlaps an annotated attribution by at least half of the longer of the two (the scorer's own
 matching rule), else 0. Settings (regularisation C, the threshold) are chosen on the dev split through
 the real extractor, by span F1 plus end-to-end F1; nothing is fitted on dev. Deterministic (sorted

@@ -6,7 +6,11 @@ every cue: a verb (its source from `syntax.py`, its content from `content.py`), 
 `intro_cue` reads any verb that opens a quotation ("then boomed, “...”") for the quotation pass.
 
 Cues without content here (`He said:` before a quotation) are kept: the quotation-mark pass in
-`quotes.py` gives them their content.
+`extract.py` gives them their content.
+
+In English two learned models then revise what the rules read (both fitted on PolNeAR's train split by
+`make models`): `boundary.py` where paraphrased content ends, `source.py` who its source is where the
+subject rule finds none ("Okafor was pressed to explain why ...").
 
 Each document is read with the cue lexicon of its language (`lexicon_of`). In a UD parse a sourcing
 phrase's preposition is a `case` child of its source ("Selon X, ...", "..., d'après X"): the content is
@@ -23,7 +27,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.quotes import boundary
+from newsledger.extract.quotes import boundary, source
 from newsledger.extract.quotes.content import verb_content
 from newsledger.extract.quotes.cues import LEXICON, CueSense, Lexicon, lexicon_of, load_lexicon
 from newsledger.extract.quotes.syntax import (
@@ -386,6 +390,7 @@ def find_attributions(doc: Doc, skip: bytearray, lex: Lexicon | None = None, tex
         if a.source is None and a.content is None:
             continue
         out.append(a)
-    if not lex.grammar.ud:  # the boundary model reads the English parse's labels
+    if not lex.grammar.ud:  # the learned models read the English parse's labels
         boundary.refine(doc, out, boundary.load())
+        source.refine(doc, out, source.load())
     return out
